@@ -1,0 +1,27 @@
+"""Wiring: every ORM model imported once so the metadata is complete (Alembic, tests, init)."""
+
+from ringfence.areas.models import Area, Building  # noqa: F401
+from ringfence.auth.models import ApiToken, LoginFailure, User  # noqa: F401
+from ringfence.cases.models import Case  # noqa: F401
+from ringfence.core.audit import AuditEntry  # noqa: F401
+from ringfence.core.db import Base
+from ringfence.core.timeline import TimelineEntry  # noqa: F401
+from ringfence.enterprises.models import Enterprise  # noqa: F401
+from ringfence.imports.models import ImportBatch  # noqa: F401
+from ringfence.isolation.models import Facility, Room  # noqa: F401
+from ringfence.people.models import Person  # noqa: F401
+from ringfence.testing.models import Arrival  # noqa: F401
+from ringfence.venues.models import Venue  # noqa: F401
+
+metadata = Base.metadata
+
+
+def engine(settings=None):  # noqa: ANN001, ANN201
+    """The relational store's engine for the current settings (made on first use, then cached)."""
+    from ringfence.config import get_settings
+    from ringfence.core.db import engine_for
+
+    settings = settings or get_settings()
+    if settings.database_url is None:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return engine_for(settings.resolved_database_url)

@@ -1,0 +1,199 @@
+"""The `ringfence` command (DESIGN.md section 5). Each domain's cli.py adds its commands here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from ringfence.config import get_settings, save_home_settings
+from ringfence.core import clock
+from ringfence.core.errors import RingfenceError
+from ringfence.terminal import cli_actor, emit_json, errors, fail, unit_of_work
+
+app = typer.Typer(
+    name="ringfence",
+    help="Ringfence: the command platform for a city's epidemic response.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document and nothing else")]
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """`--as-of` in any ISO form; naive times are local to the configured zone; default now."""
+    if text is None:
+        return clock.now()
+    return clock.parse_time(text, get_settings().tz)
+
+
+@app.command()
+def init(
+    protocol: Annotated[Optional[str], typer.Option(help="protocol id or path to a .toml file")] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Create or upgrade the stores and create the `admin` user."""
+    from ringfence.auth import service as auth_service
+    from ringfence.auth.models import Role
+    from ringfence.auth.schemas import UserCreate
+    from ringfence.bootstrap import engine
+    from ringfence.core.migrate import upgrade
+    from ringfence.protocols import service as protocols
+
+    settings = get_settings()
+    chosen = protocols.load(protocol or settings.protocol)
+    values: dict[str, object] = {"protocol": protocol or settings.protocol}
+    if settings.secret_key is None:
+        values["secret_key"] = secrets.token_urlsafe(32)
+    save_home_settings(settings, **values)
+    settings = get_settings()
+    upgrade(engine(settings))
+    settings.events_dir.mkdir(parents=True, exist_ok=True)
+
+    generated = None
+    with unit_of_work(settings) as session:
+        if auth_service.get_by_username(session=session, username="admin") is None:
+            password = os.environ.get("RINGFENCE_ADMIN_PASSWORD")
+            if not password:
+                password = generated = secrets.token_urlsafe(12)
+            auth_service.create(
+                session=session,
+                user_in=UserCreate(username="admin", role=Role.admin, password=password),
+                actor=cli_actor(),
+            )
+    result = {"home": str(settings.home), "protocol": chosen.id, "admin_password": generated}
+    if json_output:
+        emit_json(result)
+        return
+    typer.echo(f"Stores ready in {settings.home} (protocol {chosen.id}).")
+    if generated:
+        typer.echo(f"Created user admin with password: {generated}  (shown once)")
+
+
+@app.command("import")
+def import_feed(
+    kind: Annotated[str, typer.Argument(help="feed kind: areas, buildings, people, venues, scans, …")],
+    path: Annotated[Path, typer.Argument(help="a CSV or Parquet file")],
+    json_output: JsonFlag = False,
+) -> None:
+    """Import one feed file; invalid rows go to a rejects file, valid rows are kept."""
+    from ringfence.imports.flows import import_file
+    from ringfence.imports.schemas import FeedKind
+    from ringfence.terminal import show_progress
+
+    try:
+        feed_kind = FeedKind(kind)
+    except ValueError:
+        raise fail(f"unknown feed kind {kind!r} (one of: {', '.join(k.value for k in FeedKind)})") from None
+    result = import_file(
+        settings=get_settings(), kind=feed_kind, path=path, actor=cli_actor(), progress=show_progress(json_output)
+    )
+    if json_output:
+        emit_json(result)
+        return
+    typer.echo(
+        f"{result.kind}: {result.rows} rows, {result.accepted} accepted, {result.rejected} rejected, "
+        f"{result.duplicates} duplicates"
+        + (f"; rejects in {result.rejects_path}" if result.rejects_path else "")
+    )
+
+
+@app.command()
+def audit(
+    since: Annotated[Optional[str], typer.Option(help="only entries at or after this time")] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """The audit log: who read or wrote which personal data, when."""
+    from ringfence.core import audit as audit_log
+
+    since_at = parse_as_of(since) if since else None
+    with unit_of_work() as session:
+        rows = [
+            {"at": e.at.isoformat(), "user": e.user, "action": e.action, "subject": e.subject}
+            for e in audit_log.entries(session=session, since=since_at)
+        ]
+    if json_output:
+        emit_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['at']}  {row['user']:<20} {row['action']:<24} {row['subject']}")
+
+
+@app.command()
+def respond(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="act as of this time (default: now)")] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Run the day's derivations of every capability, turning them into tasks (idempotent)."""
+    from ringfence import respond as cycle
+    from ringfence.bootstrap import engine
+    from ringfence.protocols import service as protocols
+
+    settings = get_settings()
+    context = cycle.Context(
+        as_of=parse_as_of(as_of), settings=settings, protocol=protocols.load(settings.protocol), actor=cli_actor()
+    )
+    counts = cycle.run(engine=engine(settings), context=context)
+    if json_output:
+        emit_json({"as_of": context.as_of.isoformat(), "steps": counts})
+        return
+    if not counts:
+        typer.echo("No derivations registered.")
+    for name, step in counts.items():
+        typer.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in step.items()))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the REST API and the web app."""
+    import uvicorn
+
+    from ringfence.api.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+def _add_domain_commands() -> None:
+    from ringfence.auth.cli import users_app
+
+    app.add_typer(users_app, name="users")
+
+
+_add_domain_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: bad input exits 2 with one line on stderr, never a traceback."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.UsageError as exc:
+        errors.print(f"error: {exc.format_message()}", markup=False, highlight=False)
+        code = 2
+    except click.Abort:
+        code = 130
+    except RingfenceError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        code = 2
+    except Exception as exc:  # noqa: BLE001 — a user never sees a traceback
+        if os.environ.get("RINGFENCE_DEBUG"):
+            raise
+        errors.print(f"internal error: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

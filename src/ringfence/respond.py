@@ -1,0 +1,44 @@
+"""The daily cycle: the explicit list of derivations `ringfence respond` runs, in order.
+
+Each derivation takes the session and the time it acts as of, turns what the data says into
+records and tasks, is idempotent (running it twice creates nothing new), and returns counts.
+Each runs in its own transaction, so one failing step leaves the others' work in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ringfence.config import Settings
+from ringfence.core.db import transaction
+from ringfence.protocols.models import Protocol
+
+
+@dataclass(frozen=True)
+class Context:
+    as_of: datetime
+    settings: Settings
+    protocol: Protocol
+    actor: str
+
+
+Derivation = Callable[[Session, Context], dict[str, int]]
+
+
+def derivations() -> list[tuple[str, Derivation]]:
+    """The daily cycle, in order. Capabilities add their step here (trace, zones, recall, …)."""
+    return []
+
+
+def run(*, engine: Engine, context: Context) -> dict[str, dict[str, int]]:
+    """Run every derivation as of `context.as_of`; returns the counts of each step by name."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, derive in derivations():
+        with transaction(engine) as session:
+            counts[name] = derive(session, context)
+    return counts
