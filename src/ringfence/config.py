@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     protocol: str = "covid19-cn-9"
     secret_key: str | None = Field(default=None, description="signs web sessions; generated into the home if unset")
+    session_https_only: bool = Field(default=False, description="send the web session cookie over HTTPS only")
     auto_approve_zones: bool = False
     tile_url: str | None = None
 

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ringfence.auth.rules import Role
 from ringfence.core.db import Base
 
-
-class Role(StrEnum):
-    commander = "commander"
-    analyst = "analyst"
-    district = "district"
-    subdistrict = "subdistrict"
-    community = "community"
-    lab = "lab"
-    isolation = "isolation"
-    sentinel = "sentinel"
-    enterprise = "enterprise"
-    admin = "admin"
+__all__ = ["ApiToken", "LoginFailure", "Role", "User"]
 
 
 class User(Base):

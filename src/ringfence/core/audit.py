@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ringfence.core import clock
@@ -51,3 +51,28 @@ def entries(session: Session, *, since: datetime | None = None, limit: int | Non
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def search(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    user: str | None = None,
+    action: str | None = None,
+    subject: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> tuple[list[AuditEntry], int]:
+    """One page of entries matching every given criterion, newest first, and how many match."""
+    query = select(AuditEntry)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if user is not None:
+        query = query.where(AuditEntry.user == user)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * size).limit(size))
+    return list(rows), total

@@ -1,0 +1,175 @@
+"""Tracing arithmetic (DESIGN.md section 3): infectious windows, stays, overlaps, categories.
+
+Pure: no I/O. Intervals are half-open `[start, end)`: touching intervals do not overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from ringfence.protocols.models import ContactRules, Protocol
+
+
+class ContactCategory(StrEnum):
+    close = "close"
+    secondary = "secondary"
+    companion = "companion"
+
+
+class ExposureVia(StrEnum):
+    household = "household"
+    venue = "venue"
+    grid = "grid"
+
+
+# strongest first: a person met through several routes is listed once, in the strongest category
+CATEGORY_STRENGTH = {ContactCategory.close: 3, ContactCategory.secondary: 2, ContactCategory.companion: 1}
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def overlap(self, other: Interval) -> timedelta:
+        """Length of the common part; zero when they only touch or are apart."""
+        return max(timedelta(0), min(self.end, other.end) - max(self.start, other.start))
+
+    def clip(self, window: Interval) -> Interval | None:
+        start, end = max(self.start, window.start), min(self.end, window.end)
+        return Interval(start, end) if start < end else None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    person_id: str
+    confirmed_at: datetime
+    onset_at: datetime | None = None
+    sampled_at: datetime | None = None
+    isolated_at: datetime | None = None
+
+
+def infectious_window(case: CaseFacts, rules: ContactRules, as_of: datetime | None = None) -> Interval:
+    """From `lookback_days` before onset (else first positive sample, else confirmation) until isolation.
+
+    The case is isolated at confirmation, or earlier if it was placed in isolation before; a trace
+    as of an earlier time sees the window only up to then.
+    """
+    anchor = case.onset_at or case.sampled_at or case.confirmed_at
+    end = min(case.confirmed_at, case.isolated_at) if case.isolated_at else case.confirmed_at
+    if as_of is not None:
+        end = min(end, as_of)
+    return Interval(anchor - rules.lookback, end)
+
+
+def stay(scanned_at: datetime, left_at: datetime | None, dwell_minutes: int) -> Interval:
+    """A check-in without a check-out lasts the dwell time the venue (or its kind) gives."""
+    return Interval(scanned_at, left_at if left_at is not None else scanned_at + timedelta(minutes=dwell_minutes))
+
+
+def is_venue_exposure(overlap: timedelta, rules: ContactRules) -> bool:
+    return overlap >= timedelta(minutes=rules.venue_min_overlap_minutes)
+
+
+@dataclass(frozen=True)
+class Contact:
+    person_id: str
+    category: ContactCategory
+    via: ExposureVia
+    through: str | None = None  # the close contact a secondary contact is linked through
+    venue_id: str | None = None
+    last_exposure: datetime | None = None
+    overlap_minutes: int | None = None
+
+
+def strongest(contacts: Iterable[Contact], *, case_person_id: str) -> list[Contact]:
+    """One entry per person, in the strongest category; the case itself never appears.
+
+    Within a category household beats venue beats grid; among equal routes the latest exposure wins.
+    """
+    via_rank = {ExposureVia.household: 3, ExposureVia.venue: 2, ExposureVia.grid: 1}
+
+    def key(c: Contact) -> tuple:
+        return (CATEGORY_STRENGTH[c.category], via_rank[c.via], c.last_exposure or datetime.min.replace(tzinfo=None))
+
+    best: dict[str, Contact] = {}
+    for contact in contacts:
+        if contact.person_id == case_person_id:
+            continue
+        held = best.get(contact.person_id)
+        if held is None or _later(key(contact), key(held)):
+            best[contact.person_id] = contact
+    return sorted(best.values(), key=lambda c: (-CATEGORY_STRENGTH[c.category], c.person_id))
+
+
+def _later(a: tuple, b: tuple) -> bool:
+    # last_exposure may be aware or a naive sentinel; compare the ranks first, times only when both are aware
+    if a[:2] != b[:2]:
+        return a[:2] > b[:2]
+    ta, tb = a[2], b[2]
+    if ta.tzinfo is None or tb.tzinfo is None:
+        return ta.tzinfo is not None
+    return ta > tb
+
+
+def secondary_contacts(
+    close: Iterable[Contact], households: dict[str, list[str]], household_of: dict[str, str | None]
+) -> list[Contact]:
+    """Household members of each close contact, linked `through` that contact."""
+    found: list[Contact] = []
+    for contact in close:
+        household = household_of.get(contact.person_id)
+        if not household:
+            continue
+        for member in households.get(household, []):
+            if member != contact.person_id:
+                found.append(
+                    Contact(
+                        person_id=member,
+                        category=ContactCategory.secondary,
+                        via=ExposureVia.household,
+                        through=contact.person_id,
+                        last_exposure=contact.last_exposure,
+                    )
+                )
+    return found
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    measure: str  # tracing.models.Measure value
+    measure_until: date
+    monitoring_until: date | None
+    test_dates: list[date]
+
+
+def follow_up(contact: Contact, protocol: Protocol, *, traced_at: datetime, tz: tzinfo) -> FollowUp:
+    """The protocol's measure, its end and test days, counted from the contact's day 0.
+
+    Day 0 is the local day of the last exposure for close contacts; for secondary contacts (whose
+    exposure ends when their close contact is taken away) and companions (told when traced) it is
+    the day of tracing; day k is k days later. A close contact is isolated until day N, then
+    monitored at home until N + M.
+    """
+    anchor = contact.last_exposure if contact.category is ContactCategory.close and contact.last_exposure else traced_at
+    day0 = anchor.astimezone(tz).date()
+    if contact.category is ContactCategory.close:
+        rules = protocol.close_contact
+        until = day0 + timedelta(days=rules.central_isolation_days)
+        monitoring = until + timedelta(days=rules.home_monitoring_days) if rules.home_monitoring_days else None
+        tests = [day0 + timedelta(days=d) for d in rules.isolation_test_days]
+        tests += [until + timedelta(days=d) for d in rules.home_test_days]
+        return FollowUp("central_isolation", until, monitoring, tests)
+    if contact.category is ContactCategory.secondary:
+        rules2 = protocol.secondary_contact
+        until = day0 + timedelta(days=rules2.home_isolation_days)
+        return FollowUp("home_isolation", until, None, [day0 + timedelta(days=d) for d in rules2.test_days])
+    companion = protocol.companion
+    # two tests within the allowed days, as far apart as allowed (at least the minimum gap)
+    gap_days = max(1, -(-companion.test_min_gap_hours // 24))
+    last = max(gap_days + 1, companion.test_within_days)
+    tests = [day0 + timedelta(days=1), day0 + timedelta(days=last)][: companion.tests]
+    return FollowUp("tests", day0 + timedelta(days=companion.test_within_days), None, tests)
