@@ -17,8 +17,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the store to the newest revision; a no-op when it is already there."""
+    """Bring the store to the newest revision of every branch; a no-op when it is already there."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
