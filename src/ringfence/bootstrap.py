@@ -3,13 +3,18 @@
 from ringfence.areas.models import Area, Building  # noqa: F401
 from ringfence.auth.models import ApiToken, LoginFailure, User  # noqa: F401
 from ringfence.cases.models import Case  # noqa: F401
+from ringfence.coinvestigation.models import CoInvestigation  # noqa: F401
 from ringfence.core.audit import AuditEntry  # noqa: F401
 from ringfence.core.db import Base
 from ringfence.core.timeline import TimelineEntry  # noqa: F401
-from ringfence.enterprises.models import Enterprise  # noqa: F401
+from ringfence.enterprises.models import Enterprise, HelpTicket, Project, WhitelistApplication  # noqa: F401
 from ringfence.imports.models import ImportBatch  # noqa: F401
-from ringfence.isolation.models import Facility, Room  # noqa: F401
+from ringfence.incidents.models import Incident, IncidentLink, IncidentMember  # noqa: F401
+from ringfence.isolation.models import Facility, Placement, Room  # noqa: F401
+from ringfence.notifications.models import Notification, Recipient  # noqa: F401
 from ringfence.people.models import Person  # noqa: F401
+from ringfence.supervision.models import Finding, Inspection  # noqa: F401
+from ringfence.tasks.models import Task  # noqa: F401
 from ringfence.testing.models import Arrival  # noqa: F401
 from ringfence.venues.models import Venue  # noqa: F401
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from ringfence.config import get_settings, save_home_settings
@@ -164,33 +163,78 @@ def serve(
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
 
 
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=1000, help="residents of the simulated city")] = 50_000,
+    days: Annotated[int, typer.Option(min=1, help="days of outbreak to simulate and respond to")] = 30,
+    seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 7,
+    start: Annotated[str, typer.Option(help="first simulated day")] = "2022-10-01",
+    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve on")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the web app afterwards")] = True,
+    json_output: JsonFlag = False,
+) -> None:
+    """Simulate a city with an outbreak, import it day by day, respond each day, then serve."""
+    from ringfence import demo as demo_flow
+
+    say = (lambda _text: None) if json_output else typer.echo
+    outcome = demo_flow.run(
+        people=people, days=days, seed=seed, start=clock.parse_date(start), actor=cli_actor(), say=say
+    )
+    url = f"http://{host}:{port}/"
+    if json_output:
+        emit_json({**outcome, "url": url})
+    else:
+        typer.echo(f"Imported: " + ", ".join(f"{k} {v:,}" for k, v in outcome["imported"].items()))
+        typer.echo(f"Open {url} and log in as admin with password {outcome['admin_password']}")
+        typer.echo("Other users (same password): " + ", ".join(u["username"] for u in outcome["users"]))
+    if serve_after:
+        serve(host=host, port=port)
+
+
 def _add_domain_commands() -> None:
+    from ringfence.analytics.cli import analytics_app
     from ringfence.auth.cli import users_app
+    from ringfence.simulate.cli import register as register_simulate
+    from ringfence.testing.cli import testing_app
 
     app.add_typer(users_app, name="users")
+    register_simulate(app)
+    app.add_typer(analytics_app, name="analytics")
+    app.add_typer(testing_app, name="testing")
 
 
 _add_domain_commands()
+
+
+# Typer 0.2x runs its own bundled click: its UsageError is BadParameter's base.
+_USAGE_ERRORS = (typer.BadParameter.__mro__[1],)
+_EXITS = (typer.Exit,)
+_ABORTS = (typer.Abort,)
+
+
+def _one_line(message: str) -> None:
+    errors.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: bad input exits 2 with one line on stderr, never a traceback."""
     try:
         code = app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except _EXITS as exc:
         code = exc.exit_code
-    except click.UsageError as exc:
-        errors.print(f"error: {exc.format_message()}", markup=False, highlight=False)
+    except _USAGE_ERRORS as exc:
+        _one_line(f"error: {exc.format_message()}")
         code = 2
-    except click.Abort:
+    except _ABORTS:
         code = 130
     except RingfenceError as exc:
-        errors.print(f"error: {exc}", markup=False, highlight=False)
+        _one_line(f"error: {exc}")
         code = 2
     except Exception as exc:  # noqa: BLE001 — a user never sees a traceback
         if os.environ.get("RINGFENCE_DEBUG"):
             raise
-        errors.print(f"internal error: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        _one_line(f"internal error: {type(exc).__name__}: {exc}")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,13 +20,25 @@ from ringfence.config import Settings
 from ringfence.core.db import transaction
 from ringfence.protocols.models import Protocol
 
+if TYPE_CHECKING:
+    from ringfence.eventlog.store import EventStore
 
-@dataclass(frozen=True)
+
+@dataclass
 class Context:
+    """What every derivation acts on: the time, the settings and protocol, who acts, the event log."""
+
     as_of: datetime
     settings: Settings
     protocol: Protocol
     actor: str
+
+    @cached_property
+    def events(self) -> EventStore:
+        """The event log, opened on first use by a step that needs it."""
+        from ringfence.eventlog.store import open_store
+
+        return open_store(self.settings)
 
 
 Derivation = Callable[[Session, Context], dict[str, int]]
@@ -38,7 +52,12 @@ def derivations() -> list[tuple[str, Derivation]]:
 def run(*, engine: Engine, context: Context) -> dict[str, dict[str, int]]:
     """Run every derivation as of `context.as_of`; returns the counts of each step by name."""
     counts: dict[str, dict[str, int]] = {}
-    for name, derive in derivations():
-        with transaction(engine) as session:
-            counts[name] = derive(session, context)
+    try:
+        for name, derive in derivations():
+            with transaction(engine) as session:
+                counts[name] = derive(session, context)
+    finally:
+        if "events" in context.__dict__:
+            context.events.close()
+            del context.__dict__["events"]
     return counts

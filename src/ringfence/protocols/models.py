@@ -143,6 +143,28 @@ class EnterpriseRules(_Section):
     compliance_threshold: float = Field(ge=0, le=1)
 
 
+class Party(_Section):
+    """Who answers for a kind of task besides its territory (属地): the department and the unit."""
+
+    department: str
+    unit: str | None = None
+
+
+class ResponsibilityRules(_Section):
+    """四方责任: which department and unit answer for each task kind, and the command deadlines."""
+
+    default_department: str = "headquarters"
+    help_ticket_hours: PositiveInt = 24
+    co_investigation_ack_hours: PositiveInt = 2
+    co_investigation_answer_hours: PositiveInt = 24
+    compliance_alert_hours: PositiveInt = 24
+    by_kind: dict[str, Party] = Field(default_factory=dict)
+
+    def party_for(self, kind: str) -> Party:
+        """The department and unit answering for `kind`; the default department when unmapped."""
+        return self.by_kind.get(kind, Party(department=self.default_department))
+
+
 class DiseaseParameters(_Section):
     incubation_mean_days: PositiveFloat
     incubation_sd_days: PositiveFloat
@@ -171,3 +193,4 @@ class Protocol(_Section):
     supplies: SupplyRules
     enterprises: EnterpriseRules
     disease: DiseaseParameters
+    responsibility: ResponsibilityRules = Field(default_factory=ResponsibilityRules)

@@ -1,0 +1,209 @@
+"""`ringfence demo`: a synthetic city with an outbreak, imported day by day, responded to, served.
+
+The simulator is the outside world: the demo hands its feed files to the importer exactly as a
+city's feeds would arrive — registers first, then each day's events — and runs the daily cycle
+(`respond --as-of` the end of that day) after each day.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import duckdb
+
+from ringfence.config import Settings, get_settings
+from ringfence.imports.schemas import FeedKind
+
+DEMO_MARKER = "demo.json"
+
+# the time that puts each dated feed's row on a day
+DAY_COLUMN = {
+    FeedKind.scans: "scanned_at",
+    FeedKind.locations: "start_at",
+    FeedKind.samples: "collected_at",
+    FeedKind.tube_results: "reported_at",
+    FeedKind.sentinel: "occurred_at",
+    FeedKind.cases: "confirmed_at",
+    FeedKind.arrivals: "arrive_at",
+}
+# within a day: arrivals create people that samples and cases may name; results need their samples
+DAILY_ORDER = [
+    FeedKind.arrivals, FeedKind.scans, FeedKind.locations, FeedKind.samples,
+    FeedKind.tube_results, FeedKind.sentinel, FeedKind.cases,
+]
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    kind: FeedKind
+    path: Path
+
+
+def feed_files(folder: Path) -> list[FeedFile]:
+    """The simulator's files in the order its manifest lists them (registers before events)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [FeedFile(FeedKind(entry["kind"]), folder / entry["name"]) for entry in manifest["files"]]
+
+
+def day_slice(feed: FeedFile, day: date, tz: str, target: Path) -> Path | None:
+    """The rows of `feed` whose day column falls on local `day`, as a Parquet file (None if none)."""
+    column = DAY_COLUMN[feed.kind]  # one of ours, never user text
+    if feed.path.suffix == ".parquet":
+        sql = f'SELECT * FROM read_parquet($path) WHERE CAST(timezone($tz, "{column}") AS DATE) = $day'
+    else:  # the simulator writes local times, so the date prefix is the local day
+        sql = f'SELECT * FROM read_csv($path, all_varchar = true, header = true) WHERE substr("{column}", 1, 10) = $day_text'
+    params = {"path": str(feed.path)}
+    params.update({"tz": tz, "day": day} if feed.path.suffix == ".parquet" else {"day_text": day.isoformat()})
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        rows = con.sql(sql, params=params)
+        if rows.limit(1).fetchone() is None:
+            return None
+        rows.write_parquet(str(target))
+        return target
+    finally:
+        con.close()
+
+
+def prepare_home(settings: Settings) -> None:
+    """A demo owns its data home: it starts from nothing, but never wipes a home it did not make."""
+    home = settings.home
+    if home.exists() and any(home.iterdir()):
+        if not (home / DEMO_MARKER).exists():
+            from ringfence.core.errors import InvalidInput
+
+            raise InvalidInput(
+                f"{home} holds data that is not a demo's; set RINGFENCE_HOME to another folder for the demo"
+            )
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+
+
+def run(
+    *,
+    people: int,
+    days: int,
+    seed: int,
+    start: date,
+    actor: str,
+    say: Callable[[str], None],
+) -> dict:
+    """Simulate, import and respond day by day; returns what was done (counts, days, users)."""
+    from ringfence import respond as cycle
+    from ringfence.bootstrap import engine
+    from ringfence.imports.flows import import_file
+    from ringfence.protocols import service as protocols
+    from ringfence.simulate.engine import run as simulate
+    from ringfence.simulate.parameters import SimulationConfig
+
+    settings = get_settings()
+    prepare_home(settings)
+    (settings.home / DEMO_MARKER).write_text(json.dumps({"people": people, "days": days, "seed": seed}))
+    feeds_dir = settings.home / "demo-feeds"
+    say(f"Simulating {people:,} people for {days} days …")
+    simulate(SimulationConfig(people=people, days=days, seed=seed, out=feeds_dir, start=start))
+
+    admin_password = initialise(settings, actor=actor)
+    settings = get_settings()
+    files = feed_files(feeds_dir)
+    registers = [f for f in files if f.kind not in DAY_COLUMN]
+    dated = [f for f in files if f.kind in DAY_COLUMN]
+    say("Importing the registers …")
+    imported: dict[str, int] = {}
+    for feed in registers:
+        result = import_file(settings=settings, kind=feed.kind, path=feed.path, actor=actor, progress=False)
+        imported[feed.kind.value] = imported.get(feed.kind.value, 0) + result.accepted
+
+    protocol = protocols.load(settings.protocol)
+    store_engine = engine(settings)
+    responses: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="ringfence-demo-") as scratch:
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            for kind in DAILY_ORDER:
+                for feed in (f for f in dated if f.kind is kind):
+                    part = day_slice(feed, day, settings.timezone, Path(scratch) / f"{feed.path.stem}-{day}.parquet")
+                    if part is None:
+                        continue
+                    result = import_file(settings=settings, kind=feed.kind, path=part, actor=actor, progress=False)
+                    imported[feed.kind.value] = imported.get(feed.kind.value, 0) + result.accepted
+                    part.unlink()
+            as_of = datetime.combine(day, time(23, 59, 59), tzinfo=settings.tz)
+            context = cycle.Context(as_of=as_of, settings=settings, protocol=protocol, actor=actor)
+            for step, counts in cycle.run(engine=store_engine, context=context).items():
+                for name, value in counts.items():
+                    key = f"{step}.{name}"
+                    responses.setdefault(key, {})
+                    responses[key][str(day)] = value
+            say(f"  {day}: imported and responded")
+    users = demo_users(settings, password=admin_password, actor=actor)
+    return {"imported": imported, "responses": responses, "admin_password": admin_password, "users": users}
+
+
+def initialise(settings: Settings, *, actor: str) -> str:
+    """Create the stores and the admin user; the admin password is $RINGFENCE_ADMIN_PASSWORD or new."""
+    from ringfence.auth import service as auth_service
+    from ringfence.auth.models import Role
+    from ringfence.auth.schemas import UserCreate
+    from ringfence.bootstrap import engine
+    from ringfence.config import save_home_settings
+    from ringfence.core.db import transaction
+    from ringfence.core.migrate import upgrade
+
+    values: dict[str, object] = {"protocol": settings.protocol}
+    if settings.secret_key is None:
+        values["secret_key"] = secrets.token_urlsafe(32)
+    save_home_settings(settings, **values)
+    settings = get_settings()
+    upgrade(engine(settings))
+    password = os.environ.get("RINGFENCE_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    with transaction(engine(settings)) as session:
+        auth_service.create(
+            session=session, user_in=UserCreate(username="admin", role=Role.admin, password=password), actor=actor
+        )
+    return password
+
+
+def demo_users(settings: Settings, *, password: str, actor: str) -> list[dict[str, str | None]]:
+    """One user per role, so each role's view can be tried; they share the admin's password."""
+    from sqlalchemy import select
+
+    from ringfence.areas.models import Area, AreaLevel
+    from ringfence.auth import service as auth_service
+    from ringfence.auth.models import Role
+    from ringfence.auth.schemas import UserCreate
+    from ringfence.bootstrap import engine
+    from ringfence.core.db import transaction
+
+    made = []
+    with transaction(engine(settings)) as session:
+        def first(level: AreaLevel) -> str | None:
+            return session.scalar(select(Area.area_id).where(Area.level == level).order_by(Area.area_id).limit(1))
+
+        district = first(AreaLevel.district)
+        community = session.scalar(
+            select(Area.area_id).where(Area.level == AreaLevel.community, Area.path.like(f"%/{district}/%"))
+            .order_by(Area.area_id).limit(1)
+        )
+        for username, role, area in [
+            ("commander", Role.commander, None),
+            ("analyst", Role.analyst, None),
+            ("district", Role.district, district),
+            ("community", Role.community, community),
+        ]:
+            auth_service.create(
+                session=session,
+                user_in=UserCreate(username=username, role=role, password=password, area_id=area),
+                actor=actor,
+            )
+            made.append({"username": username, "role": role.value, "area_id": area})
+    return made

@@ -1,0 +1,387 @@
+"""Import one feed file of a high-volume kind (scans, locations, samples, tube results, sentinel) into the event log.
+
+The file is read into Arrow with every column as text, checked by one vectorised DuckDB query
+(no Python loop per row), and its valid rows are appended to the event log as one atomic batch.
+Rules (DESIGN.md section 4):
+
+* `line` is the line of the row in the file, the header being line 1 (for Parquet: row number + 1).
+* Values are taken as written (no trimming); an empty cell is a missing value.
+* Times: ISO 8601 with an offset (`Z`, `+08:00`) or without one (then local to settings.tz).
+* A person is named by exactly one of person_id / id_number / phone and must be in the people
+  snapshot (an id_number or phone shared by several people names no one); sentinel rows may name nobody.
+* `rows = accepted + rejected + duplicates`: duplicates are valid rows already stored, or repeated in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ringfence.core.errors import RefusedFile
+from ringfence.eventlog.kinds import LAYOUTS, EventKind, RegisterName, SiteKind, TubeResult
+from ringfence.eventlog.parquet_log import ParquetLog
+from ringfence.eventlog.store import register_path
+from ringfence.imports.schemas import PERSON_COLUMNS, FeedSpec
+
+if TYPE_CHECKING:
+    from ringfence.config import Settings
+
+LINE, REASON = "line", "reason"
+_PRESET = "_preset_reason"  # a reason known before the checks (a row with the wrong number of fields)
+
+
+@dataclass(frozen=True)
+class EventImportCounts:
+    """What one import did: data rows read, new rows stored, rows refused, valid rows already stored."""
+
+    rows: int
+    accepted: int
+    rejected: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """One column of a feed: its type, whether it is required, and what values it allows."""
+
+    column: str
+    type: str = "text"  # text | time | number | count
+    required: bool = True
+    allowed: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+
+# Per kind: the feed's columns (the person column is handled apart), then rules between columns.
+CHECKS: dict[EventKind, tuple[Check, ...]] = {
+    EventKind.scans: (
+        Check("venue_id"), Check("scanned_at", "time"), Check("left_at", "time", required=False),
+    ),
+    EventKind.locations: (
+        Check("phone"), Check("lon", "number", low=-180, high=180), Check("lat", "number", low=-90, high=90),
+        Check("start_at", "time"), Check("end_at", "time"),
+    ),
+    EventKind.samples: (
+        Check("sample_id"), Check("tube_id"), Check("collected_at", "time"),
+        Check("site_id", required=False), Check("round_id", required=False),
+    ),
+    EventKind.tube_results: (
+        Check("tube_id"), Check("result", allowed=tuple(TubeResult)), Check("reported_at", "time"),
+        Check("lab_id", required=False), Check("ct", "number", required=False, low=0, high=100),
+    ),
+    EventKind.sentinel: (
+        Check("site_id"), Check("site_kind", allowed=tuple(SiteKind)), Check("occurred_at", "time"),
+        Check("category"), Check("count", "count", required=False),
+    ),
+}
+ORDER_RULES: dict[EventKind, tuple[tuple[str, str, str, bool], ...]] = {
+    # (earlier, later, reason, strictly after): left_at may equal scanned_at; a stay must last
+    EventKind.scans: (("scanned_at", "left_at", "left_at is before scanned_at", False),),
+    EventKind.locations: (("start_at", "end_at", "end_at is not after start_at", True),),
+}
+
+
+def import_events(
+    *, spec: FeedSpec, path: Path, settings: Settings, batch_id: str, rejects_path: Path, progress: bool
+) -> EventImportCounts:
+    """Store every valid row of `path` in the event log (once), and write the invalid ones to `rejects_path`."""
+    kind = EventKind(spec.kind.name)
+    log = ParquetLog(settings.events_dir, settings.tz)
+    log.recover()
+    with _Steps(progress, f"import {spec.kind.value}") as steps:
+        source = read_feed(path)
+        steps.advance("checking")
+        person_column = _person_column(spec, source.column_names)
+        # The log's connection reads offset-less times in settings.tz, as the feed contract says.
+        with log.connection() as con:
+            _bind_references(con, kind, settings, log)
+            con.register("source", source)
+            checking = _checking_sql(kind, source.column_names, person_column, spec.person_optional)
+            con.execute(f"CREATE TEMP TABLE checked AS {checking}")
+            rejected = con.execute(f"SELECT count(*) FROM checked WHERE {REASON} IS NOT NULL").fetchall()[0][0]
+            if rejected:
+                _write_rejects(con, source.column_names, rejects_path)
+            steps.advance("storing")
+            stored = ", ".join(_q(c) for c in LAYOUTS[kind].columns)
+            result = log.append_select(
+                con, kind, f"SELECT {stored}, {LINE} AS _ord FROM checked WHERE {REASON} IS NULL", batch_id=batch_id
+            )
+        steps.advance("done")
+    return EventImportCounts(
+        rows=source.num_rows, accepted=result.added, rejected=rejected, duplicates=result.duplicates
+    )
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def read_feed(path: Path) -> pa.Table:
+    """The file's rows with every column as text, plus `line` (and the preset reason of malformed rows)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return _read_parquet(path)
+    return _read_csv(path)
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise RefusedFile(f"{path.name} is not a readable Parquet file: {str(exc).splitlines()[0]}") from None
+    return _with_lines(table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+
+
+def _read_csv(path: Path) -> pa.Table:
+    header = _csv_header(path)
+    malformed = []
+
+    def note_malformed(row: pacsv.InvalidRow) -> str:
+        malformed.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=note_malformed),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+            raise RefusedFile(f"{path.name} is not UTF-8 text") from None
+        malformed.append(exc)  # e.g. an unterminated quote: the careful reader says where
+        table = None
+    if table is not None and not malformed and _physical_lines(path) == table.num_rows + 1:
+        # One physical line per row: the row's position gives its line.
+        return _with_lines(table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+    return _read_csv_carefully(path, header)
+
+
+def _read_csv_carefully(path: Path, header: list[str]) -> pa.Table:
+    """The slow, exact reader for files the fast one can't number (quoted newlines, blank or ragged lines)."""
+    columns: list[list[str]] = [[] for _ in header]
+    lines, reasons = [], []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        start = reader.line_num + 1
+        try:
+            for record in reader:
+                if record:  # a blank line is no row
+                    fields = record[: len(header)] + [""] * (len(header) - len(record))
+                    for values, value in zip(columns, fields, strict=True):
+                        values.append(value)
+                    lines.append(start)
+                    ragged = len(record) != len(header)
+                    reasons.append(f"expected {len(header)} fields, found {len(record)}" if ragged else None)
+                start = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise RefusedFile(f"{path.name} line {reader.line_num}: {exc}") from None
+    table = pa.table({name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)})
+    return _with_lines(table, np.asarray(lines, dtype=np.int64), reasons)
+
+
+def _with_lines(table: pa.Table, lines: np.ndarray, reasons: list[str | None] | None = None) -> pa.Table:
+    table = table.append_column(LINE, pa.array(lines))
+    preset = pa.array(reasons, pa.string()) if reasons is not None else pa.nulls(table.num_rows, pa.string())
+    return table.append_column(_PRESET, preset)
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        from ringfence.imports.reading import read_header  # the feed framework's, when it is there
+    except ImportError:
+        read_header = None
+    if read_header is not None and path.suffix.lower() != ".parquet":
+        return list(read_header(path))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        raise RefusedFile(f"{path.name} is not UTF-8 text") from None
+    if not header:
+        raise RefusedFile(f"{path.name} has no header row")
+    return [name.strip() for name in header]
+
+
+def _physical_lines(path: Path) -> int:
+    """Lines in the file, counting a last line without a newline."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(64 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (0 if last == b"\n" else 1)
+
+
+# ---- checking --------------------------------------------------------------------------------
+
+
+def _person_column(spec: FeedSpec, columns: list[str]) -> str | None:
+    """The one column that names people in this file (None: the kind names nobody, or may not)."""
+    if not spec.names_person:
+        return None
+    named = [name for name in PERSON_COLUMNS if name in columns]
+    if len(named) > 1:
+        raise RefusedFile(f"name people by one column only, not {' and '.join(named)}")
+    if not named and not spec.person_optional:
+        raise RefusedFile(f"missing column: one of {', '.join(PERSON_COLUMNS)}")
+    return named[0] if named else None
+
+
+def _bind_references(con: duckdb.DuckDBPyConnection, kind: EventKind, settings: Settings, log: ParquetLog) -> None:
+    """Views of what rows may refer to: people, venues, and the tubes that have samples."""
+    for name, columns in ((RegisterName.people, "person_id, id_number, phone"), (RegisterName.venues, "venue_id")):
+        path = register_path(settings, name)
+        if path.is_file():
+            con.read_parquet(str(path)).select(columns).create_view(name.value)
+        else:
+            empty = ", ".join(f"CAST(NULL AS VARCHAR) AS {c.strip()}" for c in columns.split(","))
+            con.sql(f"SELECT {empty} WHERE false").create_view(name.value)
+    if kind is EventKind.tube_results:
+        files = log.files(EventKind.samples)
+        if files:
+            con.read_parquet([str(p) for p in files], hive_partitioning=False).select("tube_id").create_view(
+                "sampled_tubes"
+            )
+        else:
+            con.sql("SELECT CAST(NULL AS VARCHAR) AS tube_id WHERE false").create_view("sampled_tubes")
+
+
+def _checking_sql(kind: EventKind, columns: list[str], person_column: str | None, person_optional: bool) -> str:
+    """One SELECT giving, per row, `line`, the stored columns (typed) and the first reason to refuse it."""
+    raw, typed, stored, reasons = [LINE, _PRESET], ["r.*"], [f"r.{LINE}"], [f"WHEN r.{_PRESET} IS NOT NULL THEN r.{_PRESET}"]
+    for check in CHECKS[kind]:
+        q, t = _q(check.column), _q(f"t_{check.column}")
+        present = check.column in columns
+        raw.append(f"NULLIF(CAST({q} AS VARCHAR), '') AS {q}" if present else f"NULL::VARCHAR AS {q}")
+        if check.type == "text":
+            stored.append(f"r.{q}")
+        else:
+            typed.append(f"{_typed(check, q)} AS {t}")
+            stored.append(f"r.{t} AS {q}")
+        if check.required:
+            reasons.append(f"WHEN r.{q} IS NULL THEN 'missing {check.column}'")
+        if check.type != "text":
+            what = {"time": "an ISO 8601 time", "number": "a number", "count": "a whole number"}[check.type]
+            reasons.append(f"WHEN r.{q} IS NOT NULL AND r.{t} IS NULL THEN '{check.column} is not {what}'")
+        if check.allowed:
+            listed = ", ".join(f"'{v}'" for v in check.allowed)  # our own enum values, not feed text
+            reasons.append(f"WHEN r.{q} NOT IN ({listed}) THEN '{check.column} must be one of {'/'.join(check.allowed)}'")
+        if check.low is not None:
+            reasons.append(
+                f"WHEN NOT (r.{t} BETWEEN {check.low} AND {check.high}) "
+                f"THEN '{check.column} is outside {check.low:g}..{check.high:g}'"
+            )
+    joins = ""
+    if person_column is not None:
+        raw.append(f"NULLIF(CAST({_q(person_column)} AS VARCHAR), '') AS person_key")
+        joins = f" LEFT JOIN ({_person_lookup(person_column)}) who ON who.key = r.person_key"
+        if not person_optional:
+            reasons.append(f"WHEN r.person_key IS NULL THEN 'missing {person_column}'")
+        reasons.append("WHEN r.person_key IS NOT NULL AND who.person_id IS NULL THEN 'unknown person'")
+        reasons.append(f"WHEN who.named > 1 THEN '{person_column} names more than one person'")
+        stored.append("CASE WHEN who.named = 1 THEN who.person_id END AS person_id")
+    elif "person_id" in LAYOUTS[kind].columns:
+        stored.append("NULL::VARCHAR AS person_id")
+    if kind is EventKind.scans:
+        reasons.append(
+            "WHEN r.venue_id NOT IN (SELECT venue_id FROM venues WHERE venue_id IS NOT NULL) THEN 'unknown venue'"
+        )
+    if kind is EventKind.tube_results:
+        reasons.append(
+            "WHEN r.tube_id NOT IN (SELECT tube_id FROM sampled_tubes WHERE tube_id IS NOT NULL) "
+            "THEN 'tube has no samples'"
+        )
+    for earlier, later, reason, strict in ORDER_RULES.get(kind, ()):
+        compare = "<=" if strict else "<"
+        reasons.append(f"WHEN r.{_q('t_' + later)} {compare} r.{_q('t_' + earlier)} THEN '{reason}'")
+    return (
+        f"SELECT {', '.join(stored)}, CASE {' '.join(reasons)} END AS {REASON} "
+        f"FROM (SELECT {', '.join(typed)} FROM (SELECT {', '.join(raw)} FROM source) r) r{joins}"
+    )
+
+
+def _typed(check: Check, column: str) -> str:
+    """`column` (text) as the check's type, NULL where it does not parse."""
+    expression = f"r.{column}"
+    if check.type == "time":
+        return f"TRY_CAST({expression} AS TIMESTAMPTZ)"
+    if check.type == "number":
+        return f"CASE WHEN isfinite(TRY_CAST({expression} AS DOUBLE)) THEN TRY_CAST({expression} AS DOUBLE) END"
+    if check.type == "count":
+        # DuckDB rounds '2.5' to 3 when casting to an integer: accept whole, non-negative numbers only.
+        number = f"TRY_CAST({expression} AS DOUBLE)"
+        return f"CASE WHEN {number} >= 0 AND {number} = trunc({number}) THEN CAST({number} AS BIGINT) END"
+    return expression
+
+
+def _person_lookup(person_column: str) -> str:
+    """person_id by the file's way of naming people; `named` > 1 when an id_number or phone is shared."""
+    if person_column == "person_id":
+        return "SELECT DISTINCT person_id AS key, person_id, 1 AS named FROM people WHERE person_id IS NOT NULL"
+    column = _q(person_column)
+    return (
+        f"SELECT {column} AS key, min(person_id) AS person_id, count(DISTINCT person_id) AS named "
+        f"FROM people WHERE {column} IS NOT NULL GROUP BY {column}"
+    )
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---- rejects and progress --------------------------------------------------------------------
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, columns: list[str], target: Path) -> None:
+    """`line,reason,<the file's columns>` for every refused row, written whole or not at all."""
+    originals = ", ".join(f"s.{_q(c)}" for c in columns if c not in (LINE, _PRESET))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    con.sql(
+        f"SELECT c.{LINE}, c.{REASON}, {originals} FROM checked c JOIN source s USING ({LINE}) "
+        f"WHERE c.{REASON} IS NOT NULL ORDER BY c.{LINE}"
+    ).write_csv(str(partial), header=True)
+    os.replace(partial, target)
+
+
+class _Steps:
+    """A Rich progress bar over the import's steps on stderr, or nothing when `shown` is false."""
+
+    def __init__(self, shown: bool, title: str) -> None:
+        self._progress = (
+            Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                     console=Console(stderr=True), transient=True)
+            if shown else None
+        )
+        self._title = title
+        self._task = None
+
+    def __enter__(self) -> Self:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task(f"{self._title}: reading", total=3)
+        return self
+
+    def advance(self, step: str) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=f"{self._title}: {step}")
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,497 @@
+"""Placements: putting people in isolation (a facility room, or at home), the waiting list, and
+ending placements on their until day or when the person becomes a case.
+
+Every change goes on the timeline (subject: the person) and in the audit log. Reads of
+placements are scoped: an isolation manager sees their own facility, territorial staff the
+people of their subtree; outside is NotFound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol as Shape
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.orm import Session
+
+from ringfence.areas.models import Area, Building
+from ringfence.auth.rules import Role, Scope
+from ringfence.cases.models import Case, CaseStatus
+from ringfence.core import audit, clock, timeline
+from ringfence.core.errors import Conflict, InvalidInput, NotFound
+from ringfence.isolation import rules
+from ringfence.isolation.models import Facility, Placement, Room
+from ringfence.isolation.rules import ACTIVE_STATUSES, Newcomer, PlacementKind, PlacementStatus, RoomState
+from ringfence.isolation.schemas import PlacementFilter
+from ringfence.people.models import Person
+from ringfence.protocols.models import Protocol
+
+# a case in these states is no longer infectious: they may be a contact again later
+_PAST_CASE = (CaseStatus.recovered, CaseStatus.discarded, CaseStatus.deceased)
+_MEASURE_KINDS = {"central_isolation": PlacementKind.central, "home_isolation": PlacementKind.home}
+
+
+class ContactLike(Shape):
+    """What `place_contacts` needs of a traced contact (tracing's ContactRecord has these)."""
+
+    person_id: str
+    measure: str
+    measure_until: date
+    test_dates: Sequence[date | str]
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def place(
+    *,
+    session: Session,
+    person_id: str,
+    kind: PlacementKind,
+    start: date,
+    until: date,
+    test_dates: Iterable[date],
+    actor: str,
+    reason: str | None,
+    facility_id: str | None = None,
+    room_id: str | None = None,
+    due_at: datetime | None = None,
+    as_of: datetime | None = None,
+    origin: str | None = None,
+    protocol: Protocol | None = None,
+) -> Placement:
+    """Place one person: at home, in the given room, in a free room, or on the waiting list.
+
+    Refused (Conflict) when the person already has an active placement, is an active case, or the
+    named room is full or holds another household.
+    """
+    at = as_of or clock.now()
+    person = _person(session, person_id)
+    _refuse_if_active(session, person_id)
+    _refuse_if_case(session, person_id)
+    if until <= start:
+        raise InvalidInput(f"until ({until}) must be after start ({start})")
+    if room_id is not None and facility_id is None:
+        raise InvalidInput("a room is named within a facility: give the facility too")
+    placement = Placement(
+        person_id=person_id, household_id=person.household_id, kind=kind, start=start, until=until,
+        test_dates=sorted({d.isoformat() for d in test_dates}), reason=reason, due_at=due_at or at,
+        queued_at=at, placed_by=actor,
+    )
+    if kind is PlacementKind.home:
+        if facility_id or room_id:
+            raise InvalidInput("home isolation takes no facility nor room")
+        if person.building_id is None:
+            raise InvalidInput(f"person {person_id!r} has no home building: home isolation needs one")
+        placement.home_building_id = person.building_id
+        placement.status, placement.placed_at = PlacementStatus.placed, at
+    else:
+        rooms = _lock_rooms(session, [facility_id] if facility_id else None)
+        if room_id is not None:
+            room = next((r for r in rooms if r.room_id == room_id), None)
+            if room is None:
+                raise NotFound(f"no room {room_id!r} in facility {facility_id!r}")
+            if (why := rules.refusal(room, person.household_id)) is not None:
+                raise Conflict(why)
+            chosen: tuple[str, str] | None = room.key
+        else:
+            chosen = rules.allocate([[Newcomer(person_id, person.household_id)]], rooms)[person_id]
+        _seat_or_queue(placement, chosen, requested_facility=facility_id, at=at)
+    session.add(placement)
+    session.flush()
+    _record(session, placement, actor=actor, at=at, origin=origin)
+    if placement.status is PlacementStatus.waiting:
+        _ask_for_a_room(session, placement, person=person, actor=actor, protocol=protocol)
+    return placement
+
+
+@dataclass
+class PlacementBatch:
+    """What `place_contacts` did with each contact."""
+
+    placed: list[Placement] = field(default_factory=list)
+    waiting: list[Placement] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (person_id, why)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "central": sum(1 for p in self.placed if p.kind is PlacementKind.central),
+            "home": sum(1 for p in self.placed if p.kind is PlacementKind.home),
+            "waiting": len(self.waiting),
+            "skipped": len(self.skipped),
+        }
+
+
+def place_contacts(
+    *,
+    session: Session,
+    contacts: Iterable[ContactLike],
+    as_of: datetime,
+    protocol: Protocol,
+    actor: str,
+    tz: tzinfo | None = None,
+) -> PlacementBatch:
+    """Place traced contacts per their measure, households together; idempotent.
+
+    A contact is skipped when their measure is tests only, has already ended, they already have
+    an active placement, or they are a case. Central placements nobody can take go on the waiting
+    list, due within the protocol's placement deadline.
+    """
+    today = clock.local_day(as_of, tz or _zone())
+    due_at = as_of + timedelta(hours=protocol.deadlines.place_contacts)
+    batch = PlacementBatch()
+    wanted: dict[str, tuple[ContactLike, PlacementKind]] = {}
+    for contact in contacts:
+        kind = _MEASURE_KINDS.get(str(getattr(contact.measure, "value", contact.measure)))
+        if kind is None:
+            batch.skipped.append((contact.person_id, "no isolation measure"))
+        elif contact.measure_until <= today:
+            batch.skipped.append((contact.person_id, "measure already over"))
+        elif contact.person_id in wanted:
+            batch.skipped.append((contact.person_id, "listed twice"))
+        else:
+            wanted[contact.person_id] = (contact, kind)
+    if not wanted:
+        return batch
+    people = {p.person_id: p for p in session.scalars(select(Person).where(Person.person_id.in_(list(wanted))))}
+    active = set(session.scalars(select(Placement.person_id).where(
+        Placement.person_id.in_(list(wanted)), Placement.status.in_(ACTIVE_STATUSES),
+    )))
+    cases = set(session.scalars(select(Case.person_id).where(
+        Case.person_id.in_(list(wanted)), Case.status.not_in(_PAST_CASE),
+    )))
+    central: list[tuple[ContactLike, Person]] = []
+    for person_id, (contact, kind) in wanted.items():
+        person = people.get(person_id)
+        why = ("not in the person register" if person is None else "already placed" if person_id in active
+               else "is a case" if person_id in cases else None)
+        if why is not None:
+            batch.skipped.append((person_id, why))
+        elif kind is PlacementKind.home:
+            if person.building_id is None:
+                batch.skipped.append((person_id, "no home building"))
+                continue
+            batch.placed.append(place(
+                session=session, person_id=person_id, kind=kind, start=today, until=contact.measure_until,
+                test_dates=_dates(contact.test_dates), actor=actor, reason="secondary contact", as_of=as_of,
+                protocol=protocol,
+            ))
+        else:
+            central.append((contact, person))
+    if central:
+        _place_central(session, central, batch=batch, today=today, due_at=due_at, as_of=as_of, actor=actor,
+                       protocol=protocol)
+    return batch
+
+
+def _place_central(
+    session: Session, central: list[tuple[ContactLike, Person]], *, batch: PlacementBatch, today: date,
+    due_at: datetime, as_of: datetime, actor: str, protocol: Protocol,
+) -> None:
+    rooms = _lock_rooms(session, None)
+    household = {person.person_id: getattr(contact, "household_id", None) or person.household_id
+                 for contact, person in central}
+    groups = rules.households_of(Newcomer(p.person_id, household[p.person_id]) for _c, p in central)
+    chosen = rules.allocate(groups, rooms)
+    for contact, person in central:
+        placement = Placement(
+            person_id=person.person_id, household_id=household[person.person_id], kind=PlacementKind.central,
+            start=today, until=contact.measure_until, test_dates=sorted(d.isoformat() for d in _dates(contact.test_dates)),
+            reason="close contact", due_at=due_at, queued_at=as_of, placed_by=actor,
+        )
+        _seat_or_queue(placement, chosen[person.person_id], requested_facility=None, at=as_of)
+        session.add(placement)
+        session.flush()
+        _record(session, placement, actor=actor, at=as_of)
+        if placement.status is PlacementStatus.waiting:
+            batch.waiting.append(placement)
+            _ask_for_a_room(session, placement, person=person, actor=actor, protocol=protocol)
+        else:
+            batch.placed.append(placement)
+
+
+def end(
+    *, session: Session, placement: Placement, status: PlacementStatus, actor: str, at: datetime,
+    reason: str | None = None, origin: str | None = None,
+) -> Placement:
+    """End an active placement as released, became_case or lapsed; its bed is free at once."""
+    if placement.status not in ACTIVE_STATUSES:
+        raise Conflict(f"placement {placement.placement_id} of person {placement.person_id!r} "
+                       f"has already ended ({placement.status.value})")
+    if status in ACTIVE_STATUSES:
+        raise InvalidInput(f"a placement ends as released, became_case or lapsed, not {status.value}")
+    if placement.status is PlacementStatus.waiting:
+        _settle_room_task(session, placement, actor=actor, at=at, reason=f"{status.value} while waiting for a room")
+    placement.status, placement.ended_at = status, at
+    timeline.record(
+        session, subject_type="person", subject_id=placement.person_id, actor=actor, at=at,
+        action=f"isolation.{status.value}", detail=f"placement {placement.placement_id}" + (f": {reason}" if reason else ""),
+    )
+    audit.record(session, user=actor, action=f"placement.{status.value}", subject=f"person:{placement.person_id}",
+                 origin=origin, detail=f"placement {placement.placement_id}", at=at)
+    return placement
+
+
+def release_person(
+    *, session: Session, person_id: str, actor: str, at: datetime, reason: str | None = None,
+    scope: Scope | None = None,
+) -> Placement:
+    """End the person's active placement now, by hand (early release, a transfer to hospital…)."""
+    query = select(Placement).where(Placement.person_id == person_id, Placement.status.in_(ACTIVE_STATUSES))
+    if scope is not None:
+        query = in_scope(query, scope)
+    placement = session.scalar(query)
+    if placement is None:
+        raise NotFound(f"person {person_id!r} has no active placement")
+    ending = PlacementStatus.lapsed if placement.status is PlacementStatus.waiting else PlacementStatus.released
+    return end(session=session, placement=placement, status=ending, actor=actor, at=at, reason=reason or "released by hand",
+               origin=scope.origin if scope else None)
+
+
+def end_for_cases(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> int:
+    """End as became_case every active placement whose person was confirmed a case since it started."""
+    zone = tz or _zone()
+    rows = session.execute(
+        select(Placement, Case.confirmed_at).join(Case, Case.person_id == Placement.person_id)
+        .where(Placement.status.in_(ACTIVE_STATUSES), Case.confirmed_at <= as_of)
+    ).all()
+    ended = 0
+    for placement, confirmed_at in rows:
+        if confirmed_at >= clock.start_of_day(placement.start, zone):
+            end(session=session, placement=placement, status=PlacementStatus.became_case, actor=actor, at=as_of,
+                reason=f"confirmed a case at {confirmed_at.isoformat()}")
+            ended += 1
+    return ended
+
+
+def release_due(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> dict[str, int]:
+    """End every placement whose until day has come: placed ones released, waiting ones lapsed."""
+    today = clock.local_day(as_of, tz or _zone())
+    counts = {"released": 0, "lapsed": 0}
+    due = session.scalars(
+        select(Placement).where(Placement.status.in_(ACTIVE_STATUSES), Placement.until <= today)
+        .order_by(Placement.placement_id)
+    )
+    for placement in due:
+        ending = PlacementStatus.released if placement.status is PlacementStatus.placed else PlacementStatus.lapsed
+        end(session=session, placement=placement, status=ending, actor=actor, at=as_of, reason=f"until {placement.until}")
+        counts[ending.value] += 1
+    return counts
+
+
+def place_waiting(*, session: Session, as_of: datetime, actor: str) -> int:
+    """Give free rooms to the waiting list, first due first served, households kept together."""
+    waiting = list(session.scalars(
+        select(Placement).where(Placement.status == PlacementStatus.waiting)
+        .order_by(Placement.due_at, Placement.queued_at, Placement.placement_id)
+    ))
+    if not waiting:
+        return 0
+    rooms = _lock_rooms(session, None)
+    by_id = {p.placement_id: p for p in waiting}
+    groups: dict[Hashable, list[Newcomer]] = {}
+    for p in waiting:  # in FIFO order: a household is served when its first member's turn comes
+        group_key = (p.facility_id, p.household_id) if p.household_id else ("alone", p.placement_id)
+        groups.setdefault(group_key, []).append(Newcomer(p.placement_id, p.household_id))
+    placed = 0
+    for group in groups.values():
+        facility_id = by_id[group[0].key].facility_id
+        candidates = [r for r in rooms if facility_id is None or r.facility_id == facility_id]
+        for placement_id, chosen in rules.allocate([group], candidates).items():
+            if chosen is None:
+                continue
+            placement = by_id[placement_id]
+            _seat_or_queue(placement, chosen, requested_facility=placement.facility_id, at=as_of)
+            _record(session, placement, actor=actor, at=as_of)
+            _settle_room_task(session, placement, actor=actor, at=as_of, reason=None)
+            placed += 1
+    return placed
+
+
+def release_isolation(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> dict[str, int]:
+    """The daily step: end placements of new cases, release those due, then place the waiting list."""
+    became_case = end_for_cases(session=session, as_of=as_of, actor=actor, tz=tz)
+    counts = release_due(session=session, as_of=as_of, actor=actor, tz=tz)
+    session.flush()
+    return {"became_case": became_case, **counts, "placed": place_waiting(session=session, as_of=as_of, actor=actor)}
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def in_scope(query: Select, scope: Scope) -> Select:
+    """Placements the caller may see: their facility's (isolation managers) or their subtree's people."""
+    if scope.role is Role.isolation:
+        return query.where(Placement.facility_id == scope.unit_id) if scope.unit_id else query.where(false())
+    if scope.everywhere:
+        return query
+    return (
+        query.join(Person, Person.person_id == Placement.person_id)
+        .join(Building, Building.building_id == Person.building_id)
+        .join(Area, Area.area_id == Building.community_id)
+        .where(Area.path.startswith(scope.subtree, autoescape=True))
+    )
+
+
+def get(*, session: Session, scope: Scope, placement_id: int) -> Placement:
+    """One placement the caller may see (NotFound otherwise); audited as a read of the person."""
+    placement = session.scalar(in_scope(select(Placement), scope).where(Placement.placement_id == placement_id))
+    if placement is None:
+        raise NotFound(f"no placement {placement_id}")
+    audit.record(session, user=scope.actor, action="placement.read", subject=f"person:{placement.person_id}",
+                 origin=scope.origin, detail=f"placement {placement_id}")
+    return placement
+
+
+def get_all(
+    *, session: Session, scope: Scope, filters: PlacementFilter, page: int = 1, size: int = 50
+) -> tuple[list[Placement], int]:
+    """One page of the placements the caller may see, newest first, and the total; each row audited."""
+    query = in_scope(select(Placement), scope)
+    if filters.status is not None:
+        query = query.where(Placement.status == filters.status)
+    if filters.kind is not None:
+        query = query.where(Placement.kind == filters.kind)
+    if filters.facility_id is not None:
+        query = query.where(Placement.facility_id == filters.facility_id)
+    if filters.person_id is not None:
+        query = query.where(Placement.person_id == filters.person_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(session.scalars(query.order_by(Placement.placement_id.desc()).offset((page - 1) * size).limit(size)))
+    for placement in rows:
+        audit.record(session, user=scope.actor, action="placement.list", subject=f"person:{placement.person_id}",
+                     origin=scope.origin, detail=f"placement {placement.placement_id} page={page} size={size}")
+    return rows, total
+
+
+def active_of(*, session: Session, person_id: str) -> Placement | None:
+    """The person's active (waiting or placed) placement, if any."""
+    return session.scalar(
+        select(Placement).where(Placement.person_id == person_id, Placement.status.in_(ACTIVE_STATUSES))
+    )
+
+
+def room_states(*, session: Session, facility_ids: Sequence[str] | None = None) -> list[RoomState]:
+    """Every room (of the given facilities) with the households of the people placed in it now."""
+    query = select(Room).order_by(Room.facility_id, Room.room_id)
+    if facility_ids is not None:
+        query = query.where(Room.facility_id.in_(list(facility_ids)))
+    states = {(r.facility_id, r.room_id): RoomState(r.facility_id, r.room_id, r.capacity) for r in session.scalars(query)}
+    occupants = select(Placement.facility_id, Placement.room_id, Placement.household_id).where(
+        Placement.status == PlacementStatus.placed, Placement.room_id.is_not(None),
+    )
+    if facility_ids is not None:
+        occupants = occupants.where(Placement.facility_id.in_(list(facility_ids)))
+    for facility_id, room_id, household_id in session.execute(occupants):
+        if (state := states.get((facility_id, room_id))) is not None:
+            state.households.append(household_id)
+    return list(states.values())
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _zone() -> tzinfo:
+    from ringfence.config import get_settings
+
+    return get_settings().tz
+
+
+def _dates(values: Iterable[date | str]) -> list[date]:
+    return [v if isinstance(v, date) else clock.parse_date(v) for v in values]
+
+
+def _person(session: Session, person_id: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id!r}")
+    return person
+
+
+def _refuse_if_active(session: Session, person_id: str) -> None:
+    active = active_of(session=session, person_id=person_id)
+    if active is None:
+        return
+    if active.status is PlacementStatus.waiting:
+        raise Conflict(f"person {person_id!r} is already on the waiting list (placement {active.placement_id})")
+    where = f"room {active.room_id} of facility {active.facility_id}" if active.room_id else "home isolation"
+    raise Conflict(f"person {person_id!r} is already placed ({where}, until {active.until}); release them first")
+
+
+def _refuse_if_case(session: Session, person_id: str) -> None:
+    case = session.scalar(select(Case).where(Case.person_id == person_id, Case.status.not_in(_PAST_CASE)))
+    if case is not None:
+        raise Conflict(f"person {person_id!r} is a case (case {case.case_id}): cases are treated, not isolated as contacts")
+
+
+def _lock_rooms(session: Session, facility_ids: list[str] | None) -> list[RoomState]:
+    """Room states, with the facilities locked (PostgreSQL) so two placements never share a last bed."""
+    query = select(Facility.facility_id).order_by(Facility.facility_id).with_for_update()
+    if facility_ids is not None:
+        query = query.where(Facility.facility_id.in_(facility_ids))
+    found = list(session.scalars(query))
+    if facility_ids is not None and not found:
+        raise NotFound(f"no facility {facility_ids[0]!r}")
+    return room_states(session=session, facility_ids=facility_ids)
+
+
+def _seat_or_queue(placement: Placement, chosen: tuple[str, str] | None, *, requested_facility: str | None,
+                   at: datetime) -> None:
+    if chosen is None:
+        placement.status, placement.facility_id = PlacementStatus.waiting, requested_facility
+        return
+    placement.facility_id, placement.room_id = chosen
+    placement.status, placement.placed_at = PlacementStatus.placed, at
+
+
+def _record(session: Session, placement: Placement, *, actor: str, at: datetime, origin: str | None = None) -> None:
+    if placement.status is PlacementStatus.waiting:
+        action, where = "isolation.waiting", "no free room" + (f" in {placement.facility_id}" if placement.facility_id else "")
+    elif placement.kind is PlacementKind.home:
+        action, where = "isolation.placed", f"home isolation at building {placement.home_building_id}"
+    else:
+        action, where = "isolation.placed", f"room {placement.room_id} of facility {placement.facility_id}"
+    detail = f"placement {placement.placement_id}: {where}, until {placement.until}"
+    if placement.reason:
+        detail += f" ({placement.reason})"
+    timeline.record(session, subject_type="person", subject_id=placement.person_id, actor=actor, at=at,
+                    action=action, detail=detail)
+    audit.record(session, user=actor, action=action.replace("isolation.", "placement."),
+                 subject=f"person:{placement.person_id}", origin=origin, detail=detail, at=at)
+
+
+def _ask_for_a_room(session: Session, placement: Placement, *, person: Person, actor: str,
+                    protocol: Protocol | None = None) -> None:
+    """A waiting placement is a task: someone must find the person a room before it is due."""
+    from ringfence.tasks import service as tasks_service
+    from ringfence.tasks.models import TaskKind
+
+    community = None
+    if person.building_id is not None:
+        community = session.scalar(select(Building.community_id).where(Building.building_id == person.building_id))
+    tasks_service.ensure(
+        session=session, kind=TaskKind.place_contact, subject_id=placement.person_id, area_id=community,
+        due_at=placement.due_at, source_key=_room_task_key(placement), actor=actor,
+        detail=f"no free isolation room: waiting since {placement.queued_at.isoformat()}",
+        unit=placement.facility_id, protocol=protocol, created_at=placement.queued_at,
+    )
+
+
+def _settle_room_task(session: Session, placement: Placement, *, actor: str, at: datetime, reason: str | None) -> None:
+    """The waiting placement's task is done once placed, cancelled when its wait ends otherwise."""
+    from ringfence.tasks import service as tasks_service
+    from ringfence.tasks.models import TaskKind, TaskStatus
+
+    task = tasks_service.get_by_source(session=session, kind=TaskKind.place_contact, source_key=_room_task_key(placement))
+    if task is None or task.status is not TaskStatus.open:
+        return
+    if reason is None:
+        tasks_service.complete(session=session, task=task, at=at, actor=actor)
+    else:
+        tasks_service.cancel(session=session, task=task, at=at, actor=actor, reason=reason)
+
+
+def _room_task_key(placement: Placement) -> str:
+    return f"isolation.waiting:{placement.placement_id}"

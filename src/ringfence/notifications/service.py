@@ -1,0 +1,191 @@
+"""Notification hooks: a `Notifier` interface, SMTP e-mail and SMS-gateway senders, a fake for tests,
+and an outbox so a message leaves only after the change that caused it is committed.
+
+Services call `enqueue` inside their transaction; an entry point calls `deliver_pending` after
+committing (respond's "notify" step, the API's background task, the CLI after its unit of work).
+Senders are configured by the environment (RINGFENCE_NOTIFY_*) and off by default.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ringfence.core import clock, timeline
+from ringfence.notifications.models import Channel, Notification, NotificationStatus, Recipient
+
+
+class Notifier(Protocol):
+    """Something that delivers one message to one address (raises on failure)."""
+
+    def send(self, *, to: str, subject: str, body: str) -> None: ...
+
+
+class NotifySettings(BaseSettings):
+    """Where messages go; nothing is sent unless a host or URL is set."""
+
+    model_config = SettingsConfigDict(env_prefix="RINGFENCE_NOTIFY_", extra="ignore")
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "ringfence@localhost"
+    smtp_starttls: bool = True
+    sms_url: str | None = Field(default=None, description="SMS gateway endpoint taking JSON {to, text}")
+    sms_token: SecretStr | None = None
+    timeout_seconds: float = 10.0
+
+
+@dataclass
+class SmtpNotifier:
+    """E-mail through an SMTP server (STARTTLS and login when configured)."""
+
+    host: str
+    port: int = 587
+    sender: str = "ringfence@localhost"
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    timeout: float = 10.0
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
+            if self.starttls:
+                server.starttls()
+            if self.user:
+                server.login(self.user, self.password or "")
+            server.send_message(message)
+
+
+@dataclass
+class SmsGatewayNotifier:
+    """Text messages through an HTTP gateway: POST {"to", "text"} as JSON, bearer token if set."""
+
+    url: str
+    token: str | None = None
+    timeout: float = 10.0
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = httpx.post(self.url, json={"to": to, "text": f"{subject}: {body}"}, headers=headers,
+                              timeout=self.timeout)
+        response.raise_for_status()
+
+
+@dataclass
+class RecordingNotifier:
+    """The fake for tests: remembers every message instead of sending it."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        self.sent.append((to, subject, body))
+
+
+@dataclass
+class Senders:
+    """One notifier per channel; a channel without one is not configured."""
+
+    by_channel: dict[Channel, Notifier] = field(default_factory=dict)
+
+    @classmethod
+    def everywhere(cls, notifier: Notifier) -> Senders:
+        """The same notifier for every channel (tests)."""
+        return cls({channel: notifier for channel in Channel})
+
+
+def configured_senders(settings: NotifySettings | None = None) -> Senders:
+    """The senders the environment configures; none by default."""
+    settings = settings or NotifySettings()
+    senders = Senders()
+    if settings.smtp_host:
+        senders.by_channel[Channel.email] = SmtpNotifier(
+            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from, user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls, timeout=settings.timeout_seconds,
+        )
+    if settings.sms_url:
+        senders.by_channel[Channel.sms] = SmsGatewayNotifier(
+            url=settings.sms_url, token=settings.sms_token.get_secret_value() if settings.sms_token else None,
+            timeout=settings.timeout_seconds,
+        )
+    return senders
+
+
+def add_recipient(*, session: Session, party: str, channel: Channel, address: str) -> Recipient:
+    """Register an address for a party (idempotent)."""
+    existing = session.scalar(select(Recipient).where(
+        Recipient.party == party, Recipient.channel == channel, Recipient.address == address
+    ))
+    if existing is not None:
+        return existing
+    recipient = Recipient(party=party, channel=channel, address=address)
+    session.add(recipient)
+    session.flush()
+    return recipient
+
+
+def enqueue(
+    *, session: Session, party: str, subject: str, body: str, source: str | None = None, at: datetime | None = None
+) -> Notification:
+    """Put a message to `party` in the outbox; it leaves with `deliver_pending` after commit."""
+    message = Notification(
+        party=party, subject=subject[:300], body=body, source=source, created_at=at or clock.now(),
+        status=NotificationStatus.pending,
+    )
+    session.add(message)
+    return message
+
+
+def deliver_pending(*, session: Session, senders: Senders | None = None, limit: int = 1000) -> dict[str, int]:
+    """Send pending messages to every address of their party; returns counts by outcome.
+
+    A message nobody is registered for is marked `unaddressed`; a send that raises is `failed`
+    with its error (one line), and the others still go.
+    """
+    senders = senders if senders is not None else configured_senders()
+    counts = {"sent": 0, "failed": 0, "unaddressed": 0, "unconfigured": 0}
+    pending = session.scalars(
+        select(Notification).where(Notification.status == NotificationStatus.pending)
+        .order_by(Notification.notification_id).limit(limit)
+    )
+    for message in list(pending):
+        recipients = list(session.scalars(select(Recipient).where(Recipient.party == message.party)))
+        reachable = [r for r in recipients if r.channel in senders.by_channel]
+        if not recipients:
+            message.status = NotificationStatus.unaddressed
+            counts["unaddressed"] += 1
+            continue
+        if not reachable:
+            counts["unconfigured"] += 1  # stays pending until a sender is configured
+            continue
+        errors = []
+        for recipient in reachable:
+            try:
+                senders.by_channel[recipient.channel].send(to=recipient.address, subject=message.subject,
+                                                           body=message.body)
+            except Exception as exc:  # noqa: BLE001 - any sender failure is recorded, not raised
+                errors.append(f"{recipient.channel.value}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        message.sent_at = clock.now()
+        message.status = NotificationStatus.failed if errors else NotificationStatus.sent
+        message.error = "; ".join(errors)[:500] or None
+        counts["failed" if errors else "sent"] += 1
+        if message.source:
+            kind, _, subject_id = message.source.partition(":")
+            timeline.record(session, subject_type=kind, subject_id=subject_id, actor="notifier",
+                            action=f"notification.{message.status.value}", detail=f"{message.party}: {message.subject}")
+    return counts
