@@ -50,28 +50,28 @@ class FeedFile:
 def feed_files(folder: Path) -> list[FeedFile]:
     """The simulator's files in the order its manifest lists them (registers before events)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return [FeedFile(FeedKind(entry["kind"]), folder / entry["name"]) for entry in manifest["files"]]
+    return [FeedFile(FeedKind(entry["kind"]), folder / entry["path"]) for entry in manifest["files"]]
 
 
-def day_slice(feed: FeedFile, day: date, tz: str, target: Path) -> Path | None:
-    """The rows of `feed` whose day column falls on local `day`, as a Parquet file (None if none)."""
+def split_by_day(feed: FeedFile, tz: str, target: Path) -> dict[date, Path]:
+    """Split a dated feed into one Parquet folder per local day of its day column, in one pass."""
     column = DAY_COLUMN[feed.kind]  # one of ours, never user text
     if feed.path.suffix == ".parquet":
-        sql = f'SELECT * FROM read_parquet($path) WHERE CAST(timezone($tz, "{column}") AS DATE) = $day'
+        sql = f'SELECT *, CAST(timezone($tz, "{column}") AS DATE) AS feed_day FROM read_parquet($path)'
+        params = {"path": str(feed.path), "tz": tz}
     else:  # the simulator writes local times, so the date prefix is the local day
-        sql = f'SELECT * FROM read_csv($path, all_varchar = true, header = true) WHERE substr("{column}", 1, 10) = $day_text'
-    params = {"path": str(feed.path)}
-    params.update({"tz": tz, "day": day} if feed.path.suffix == ".parquet" else {"day_text": day.isoformat()})
+        sql = (
+            f'SELECT *, CAST(substr("{column}", 1, 10) AS DATE) AS feed_day '
+            "FROM read_csv($path, all_varchar = true, header = true)"
+        )
+        params = {"path": str(feed.path)}
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        rows = con.sql(sql, params=params)
-        if rows.limit(1).fetchone() is None:
-            return None
-        rows.write_parquet(str(target))
-        return target
+        con.sql(sql, params=params).write_parquet(str(target), partition_by=["feed_day"], overwrite=True)
     finally:
         con.close()
+    return {date.fromisoformat(d.name.removeprefix("feed_day=")): d for d in target.glob("feed_day=*")}
 
 
 def prepare_home(settings: Settings) -> None:
@@ -127,23 +127,24 @@ def run(
     store_engine = engine(settings)
     responses: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="ringfence-demo-") as scratch:
+        by_day = [
+            (feed, split_by_day(feed, settings.timezone, Path(scratch) / f"{index}-{feed.path.stem}"))
+            for index, feed in enumerate(dated)
+        ]
         for offset in range(days):
             day = start + timedelta(days=offset)
             for kind in DAILY_ORDER:
-                for feed in (f for f in dated if f.kind is kind):
-                    part = day_slice(feed, day, settings.timezone, Path(scratch) / f"{feed.path.stem}-{day}.parquet")
-                    if part is None:
+                for feed, parts in by_day:
+                    if feed.kind is not kind or day not in parts:
                         continue
-                    result = import_file(settings=settings, kind=feed.kind, path=part, actor=actor, progress=False)
-                    imported[feed.kind.value] = imported.get(feed.kind.value, 0) + result.accepted
-                    part.unlink()
+                    for part in sorted(parts[day].glob("*.parquet")):
+                        result = import_file(settings=settings, kind=kind, path=part, actor=actor, progress=False)
+                        imported[kind.value] = imported.get(kind.value, 0) + result.accepted
             as_of = datetime.combine(day, time(23, 59, 59), tzinfo=settings.tz)
             context = cycle.Context(as_of=as_of, settings=settings, protocol=protocol, actor=actor)
             for step, counts in cycle.run(engine=store_engine, context=context).items():
                 for name, value in counts.items():
-                    key = f"{step}.{name}"
-                    responses.setdefault(key, {})
-                    responses[key][str(day)] = value
+                    responses.setdefault(f"{step}.{name}", {})[str(day)] = value
             say(f"  {day}: imported and responded")
     users = demo_users(settings, password=admin_password, actor=actor)
     return {"imported": imported, "responses": responses, "admin_password": admin_password, "users": users}

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ringfence.analytics import ears as ears_rules
-from ringfence.analytics import farrington as farrington_rules
-from ringfence.analytics import growth as growth_rules
-from ringfence.analytics import reproduction
+from ringfence.analytics import methods
 from ringfence.analytics.series import SplitIncidence, read_counts, read_incidence, read_si_distribution
 from ringfence.core.errors import InvalidInput
 from ringfence.terminal import emit_json
+
+if TYPE_CHECKING:
+    from ringfence.analytics import reproduction
 
 analytics_app = typer.Typer(help="Epidemiological analytics on count series (CSV).", no_args_is_help=True)
 
@@ -31,9 +31,9 @@ class AberrationMethod(StrEnum):
 
 
 _EARS = {
-    AberrationMethod.ears_c1: ears_rules.EarsMethod.c1,
-    AberrationMethod.ears_c2: ears_rules.EarsMethod.c2,
-    AberrationMethod.ears_c3: ears_rules.EarsMethod.c3,
+    AberrationMethod.ears_c1: methods.EarsMethod.c1,
+    AberrationMethod.ears_c2: methods.EarsMethod.c2,
+    AberrationMethod.ears_c3: methods.EarsMethod.c3,
 }
 
 
@@ -47,7 +47,7 @@ def rt(
     si_distr: Annotated[
         Path | None, typer.Option("--si-distr", help="CSV of the SI distribution w_0, w_1, … (columns k,w)")
     ] = None,
-    window: Annotated[int, typer.Option(help="days per sliding window")] = reproduction.DEFAULT_WINDOW,
+    window: Annotated[int, typer.Option(help="days per sliding window")] = methods.DEFAULT_WINDOW,
     json_output: JsonFlag = False,
 ) -> None:
     """Instantaneous reproduction number per sliding window (Cori et al. 2013, as EpiEstim)."""
@@ -56,6 +56,8 @@ def rt(
         raise InvalidInput("give either --si-mean and --si-sd, or --si-distr")
     if parametric and (si_mean is None or si_sd is None):
         raise InvalidInput("--si-mean and --si-sd go together")
+    from ringfence.analytics import reproduction  # SciPy loads only when a command needs it
+
     data = read_incidence(csv_path)
     if isinstance(data, SplitIncidence):
         incidence = reproduction.incidence_from_split(data.local, data.imported)
@@ -105,12 +107,12 @@ def aberration(
     ] = None,
     baseline: Annotated[
         int, typer.Option(help="EARS: periods in the baseline")
-    ] = ears_rules.DEFAULT_BASELINE,
+    ] = methods.DEFAULT_BASELINE,
     min_sigma: Annotated[float, typer.Option("--min-sigma", help="EARS: floor of the baseline sd")] = 0.0,
     c3_variant: Annotated[
-        ears_rules.C3Variant,
+        methods.C3Variant,
         typer.Option("--c3-variant", help="EARS C3: textbook sum, or surveillance's code"),
-    ] = ears_rules.C3Variant.textbook,
+    ] = methods.C3Variant.textbook,
     b: Annotated[int | None, typer.Option(help="Farrington: years back")] = None,
     w: Annotated[int | None, typer.Option(help="Farrington: half-window (periods)")] = None,
     no_periods: Annotated[
@@ -123,11 +125,11 @@ def aberration(
         int | None, typer.Option("--past-weeks-not-included", help="Farrington: recent periods left out")
     ] = None,
     threshold_method: Annotated[
-        farrington_rules.ThresholdMethod | None,
+        methods.ThresholdMethod | None,
         typer.Option("--threshold-method", help="Farrington threshold"),
     ] = None,
     powertrans: Annotated[
-        farrington_rules.PowerTransform | None, typer.Option(help="Farrington (delta): power transformation")
+        methods.PowerTransform | None, typer.Option(help="Farrington (delta): power transformation")
     ] = None,
     p_threshold_trend: Annotated[
         float | None,
@@ -143,6 +145,9 @@ def aberration(
     json_output: JsonFlag = False,
 ) -> None:
     """Flag periods whose count exceeds what the past predicts (EARS C1–C3, Farrington)."""
+    from ringfence.analytics import ears as ears_rules
+    from ringfence.analytics import farrington as farrington_rules
+
     series = read_counts(csv_path)
     if method in _EARS:
         ears_method = _EARS[method]
@@ -158,7 +163,7 @@ def aberration(
         used_alpha = ears_rules.default_alpha(ears_method) if alpha is None else alpha
         periods = [_period_row(v.index, v.observed, v.upperbound, v.alarm, series.labels) for v in verdicts]
         settings: dict[str, Any] = {"baseline": baseline, "min_sigma": min_sigma}
-        if ears_method is ears_rules.EarsMethod.c3:
+        if ears_method is methods.EarsMethod.c3:
             settings["c3_variant"] = c3_variant.value
     else:
         options = {
@@ -231,6 +236,8 @@ def aberration(
 @analytics_app.command("growth")
 def growth(csv_path: CsvPath, json_output: JsonFlag = False) -> None:
     """Growth rate and doubling (or halving) time with 95 % CIs, from a log-linear fit."""
+    from ringfence.analytics import growth as growth_rules
+
     series = read_counts(csv_path)
     fit = growth_rules.fit_growth(series.counts)
     lower, upper = fit.doubling_time_ci
@@ -259,6 +266,8 @@ def forecast(
     json_output: JsonFlag = False,
 ) -> None:
     """Flat baseline forecast (COVID-19 Forecast Hub baseline) with quantiles per horizon."""
+    from ringfence.analytics import growth as growth_rules
+
     series = read_counts(csv_path)
     forecasts = growth_rules.baseline_forecast(series.counts, horizon=horizon, seed=seed)
     document = {
@@ -271,7 +280,7 @@ def forecast(
     if json_output:
         emit_json(document)
         return
-    levels = list(growth_rules.FORECAST_LEVELS)
+    levels = list(methods.FORECAST_LEVELS)
     typer.echo("horizon  " + "  ".join(f"{lv:>7}" for lv in levels))
     for f in forecasts:
         typer.echo(f"{f.horizon:>7}  " + "  ".join(f"{f.quantiles[lv]:7.2f}" for lv in levels))

@@ -13,26 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from scipy.stats import norm
 
+from ringfence.analytics.methods import DEFAULT_BASELINE, C3Variant, EarsMethod
 from ringfence.core.errors import InvalidInput
 
-DEFAULT_BASELINE = 7
 MIN_BASELINE = 3
-
-
-class EarsMethod(StrEnum):
-    c1 = "C1"
-    c2 = "C2"
-    c3 = "C3"
-
-
-class C3Variant(StrEnum):
-    textbook = "textbook"
-    surveillance = "surveillance"
 
 
 @dataclass(frozen=True)

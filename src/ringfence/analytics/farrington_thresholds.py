@@ -3,23 +3,10 @@ Noufaily's negative binomial ("nbPlugin", "muan"), as `surveillance` computes th
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 from scipy.stats import nbinom, norm, poisson
 
-
-class ThresholdMethod(StrEnum):
-    delta = "delta"
-    nb_plugin = "nbPlugin"
-    muan = "muan"
-
-
-class PowerTransform(StrEnum):
-    two_thirds = "2/3"
-    half = "1/2"
-    none = "none"
-
+from ringfence.analytics.methods import PowerTransform, ThresholdMethod
 
 _EXPONENT = {PowerTransform.two_thirds: 2 / 3, PowerTransform.half: 1 / 2, PowerTransform.none: 1.0}
 

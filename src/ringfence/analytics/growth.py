@@ -10,10 +10,10 @@ import numpy as np
 from scipy.stats import linregress
 from scipy.stats import t as student_t
 
+from ringfence.analytics.methods import FORECAST_LEVELS
 from ringfence.core.errors import InvalidInput
 
 CONFIDENCE = 0.95
-FORECAST_LEVELS = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)  # the Hub's 7 levels for cases
 FORECAST_SAMPLES = 100_000
 # The Hub's script takes differences from 2 periods before the first non-zero count onward.
 LEAD_IN = 2

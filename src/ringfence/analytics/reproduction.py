@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import gamma
 
+from ringfence.analytics.methods import DEFAULT_WINDOW
 from ringfence.core.errors import InvalidInput
 
 PRIOR_MEAN = 5.0
 PRIOR_SD = 5.0
-DEFAULT_WINDOW = 7
 QUANTILE_LEVELS = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
 # EpiEstim refuses a distribution whose sum is further than this from 1.
 SI_SUM_TOLERANCE = 0.01
