@@ -75,6 +75,7 @@ class City:
     person_workplace: np.ndarray  # venue index, -1: none
     person_key_group: np.ndarray  # index into KEY_GROUPS, -1: none
     person_ids: pa.Array
+    id_numbers: pa.Array
     phones: pa.Array
     # registers written once
     tables: dict[str, pa.Table]
@@ -331,6 +332,7 @@ def build_city(config: SimulationConfig, rng: np.random.Generator) -> City:
         person_workplace=workplace.astype(np.int32),
         person_key_group=key_group.astype(np.int8),
         person_ids=person_ids,
+        id_numbers=id_numbers,
         phones=phones,
         tables={
             "areas": geo.areas, "buildings": buildings, "people": people, "venues": venues,

@@ -117,20 +117,37 @@ class Detection:
         self.rows.append((new, positives.sampled[pick], positives.reported[pick], via[pick]))
         return new
 
-    def table(self, clock: Clock, outbreak: Outbreak, person_ids: pa.Array) -> pa.Table:
-        """The cases file: classification by symptoms, onset only for symptomatic cases."""
-        people = np.concatenate([r[0] for r in self.rows]) if self.rows else np.zeros(0, np.int64)
-        sampled = np.concatenate([r[1] for r in self.rows]) if self.rows else np.zeros(0)
-        confirmed = np.concatenate([r[2] for r in self.rows]) if self.rows else np.zeros(0)
-        via = np.concatenate([r[3] for r in self.rows]) if self.rows else np.zeros(0, np.int64)
-        order = np.lexsort((people, confirmed))
-        people, sampled, confirmed, via = people[order], sampled[order], confirmed[order], via[order]
-        symptomatic = outbreak.symptomatic[people]
+    def found(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(person, sampled, confirmed, found_via index) of every case so far, in the order found."""
+        if not self.rows:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
+        return tuple(np.concatenate([r[i] for r in self.rows]) for i in range(4))
+
+
+@dataclass
+class CaseRows:
+    """Rows of the cases file; `person` indexes the id-number array the file is written with."""
+
+    person: np.ndarray
+    sampled: np.ndarray
+    confirmed: np.ndarray
+    via: np.ndarray  # index into FOUND_VIA
+    symptomatic: np.ndarray
+    onset: np.ndarray  # hours; only read where symptomatic
+
+    @staticmethod
+    def concat(parts: list[CaseRows]) -> CaseRows:
+        return CaseRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in CaseRows.__dataclass_fields__))
+
+    def table(self, clock: Clock, id_numbers: pa.ChunkedArray | pa.Array) -> pa.Table:
+        """The cases file in confirmation order: classification by symptoms, onset only for symptomatic cases."""
+        order = np.lexsort((self.person, self.confirmed))
+        symptomatic = self.symptomatic[order]
         return pa.table({
-            "person_id": person_ids.take(pa.array(people)),
+            "id_number": id_numbers.take(pa.array(self.person[order])),
             "classification": pa.array(np.where(symptomatic, "confirmed", "asymptomatic")),
-            "confirmed_at": clock.stamp(confirmed),
-            "onset_at": clock.stamp(np.where(symptomatic, outbreak.onset_at[people], 0.0), valid=symptomatic),
-            "sampled_at": clock.stamp(sampled),
-            "found_via": pa.array([FOUND_VIA[v].value for v in via], pa.string()),
+            "confirmed_at": clock.stamp(self.confirmed[order]),
+            "onset_at": clock.stamp(np.where(symptomatic, self.onset[order], 0.0), valid=symptomatic),
+            "sampled_at": clock.stamp(self.sampled[order]),
+            "found_via": pa.array([FOUND_VIA[v].value for v in self.via[order]], pa.string()),
         })

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from ringfence.simulate import outbreak as transmission
 from ringfence.simulate import response
 from ringfence.simulate.city import build_city
-from ringfence.simulate.detection import FOUND_VIA, Detection, FoundVia, Laboratory, Positives
+from ringfence.simulate.detection import FOUND_VIA, CaseRows, Detection, FoundVia, Laboratory, Positives
 from ringfence.simulate.feeds import FILES, Clock, FeedSink, write_manifest
 from ringfence.simulate.outbreak import Outbreak, Setting
 from ringfence.simulate.parameters import SimulationConfig
@@ -65,7 +65,7 @@ class Component:  # independent random streams, so one part's draws never shift 
 @dataclass
 class DayBuffers:
     samples: list = field(default_factory=list)
-    arrival_samples: list = field(default_factory=list)
+    arrival_samples: list = field(default_factory=list)  # their `person` indexes the Arrivals' arrays
     results: list = field(default_factory=list)
     sentinel: list = field(default_factory=list)
     arrivals: list = field(default_factory=list)
@@ -268,13 +268,12 @@ class Simulation:
         return new
 
     def _flush(self, buffers: DayBuffers) -> None:
-        city = self.city
-        for name, parts, ids in (("samples", buffers.samples, city.person_ids),
-                                 ("arrival-samples", buffers.arrival_samples, self.arrivals.id_numbers)):
+        # samples name residents and arrivals alike by id_number (one person column per file)
+        for parts, id_numbers in ((buffers.samples, self.city.id_numbers),
+                                  (buffers.arrival_samples, self.arrivals.id_numbers)):
             for part in parts:
-                person = ids.take(pa.array(part.pop("person")))
-                column = "id_number" if name == "arrival-samples" else "person_id"
-                self.sink.write(name, pa.table({**part, column: person}))
+                person = id_numbers.take(pa.array(part.pop("person")))
+                self.sink.write("samples", pa.table({**part, "id_number": person}))
         for name, parts in (("tube-results", buffers.results), ("sentinel", buffers.sentinel),
                             ("arrivals", buffers.arrivals)):
             for part in parts:
@@ -282,8 +281,10 @@ class Simulation:
 
     def finish(self) -> dict:
         """Write the cases, the ground truth and the manifest; returns the manifest."""
-        self.sink.write("cases", self.detection.table(self.clock, self.outbreak, self.city.person_ids))
-        self.sink.write("arrival-cases", self._arrival_case_table())
+        # cases name residents and arrivals alike by id_number: residents by index, arrivals after them
+        everyone = pa.chunked_array([self.city.id_numbers, self.arrivals.id_numbers])
+        cases = CaseRows.concat([self._resident_cases(), self._arrival_cases_found()])
+        self.sink.write("cases", cases.table(self.clock, everyone))
         self.sink.close()
         truth = self._truth_table()
         pq.write_table(truth, self.config.out / "truth.parquet", compression="zstd", coerce_timestamps="ms")
@@ -307,21 +308,20 @@ class Simulation:
         write_manifest(self.config.out, manifest)
         return manifest
 
-    def _arrival_case_table(self) -> pa.Table:
+    def _resident_cases(self) -> CaseRows:
+        person, sampled, confirmed, via = self.detection.found()
+        ob = self.outbreak
+        return CaseRows(person, sampled, confirmed, via, ob.symptomatic[person], ob.onset_at[person])
+
+    def _arrival_cases_found(self) -> CaseRows:
+        """Arrivals whose arrival test was positive; they index the id numbers after the residents."""
         found = self._arrival_cases
         people = np.concatenate([p.people for p in found]) if found else np.zeros(0, np.int64)
         sampled = np.concatenate([p.sampled for p in found]) if found else np.zeros(0)
         reported = np.concatenate([p.reported for p in found]) if found else np.zeros(0)
         symptomatic = (people * 2654435761 % 10) < 4  # a fixed 40% of arrivals' infections show symptoms
-        onset = sampled - 12
-        return pa.table({
-            "id_number": self.arrivals.id_numbers.take(pa.array(people)),
-            "classification": pa.array(np.where(symptomatic, "confirmed", "asymptomatic")),
-            "confirmed_at": self.clock.stamp(reported),
-            "onset_at": self.clock.stamp(onset, valid=symptomatic),
-            "sampled_at": self.clock.stamp(sampled),
-            "found_via": pa.array([FoundVia.arrival.value] * len(people), pa.string()),
-        })
+        via = np.full(len(people), FOUND_VIA.index(FoundVia.arrival))
+        return CaseRows(people + self.city.people, sampled, reported, via, symptomatic, sampled - 12)
 
     def _truth_table(self) -> pa.Table:
         ob = self.outbreak

@@ -28,7 +28,9 @@ TIMESTAMP = pa.timestamp("s", tz=TZ_NAME)
 HIGH_VOLUME = {"scans", "locations", "samples", "tube-results"}
 ROW_GROUP = 1 << 20
 
-# Column order of every kind (DESIGN.md section 4); the person column is named per file.
+# Column order of every kind (DESIGN.md section 4). A file names people by one column: samples and
+# cases by id_number, because they name arrivals too, who are in no register the simulator writes
+# (the platform registers them from arrivals.csv, keyed by their resident ID).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "areas": ("area_id", "parent_id", "level", "name", "geometry"),
     "buildings": ("building_id", "community_id", "address", "lon", "lat"),
@@ -37,8 +39,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "venues": ("venue_id", "name", "kind", "lon", "lat", "building_id", "dwell_minutes"),
     "scans": ("person_id", "venue_id", "scanned_at", "left_at"),
     "locations": ("phone", "lon", "lat", "start_at", "end_at"),
-    "cases": ("person_id", "classification", "confirmed_at", "onset_at", "sampled_at", "found_via"),
-    "samples": ("sample_id", "person_id", "tube_id", "collected_at", "site_id", "round_id"),
+    "cases": ("id_number", "classification", "confirmed_at", "onset_at", "sampled_at", "found_via"),
+    "samples": ("sample_id", "id_number", "tube_id", "collected_at", "site_id", "round_id"),
     "tube-results": ("tube_id", "result", "reported_at", "lab_id", "ct"),
     "arrivals": ("id_number", "name", "phone", "origin", "origin_risk", "arrive_at", "mode", "reported_at",
                  "building_id"),
@@ -54,19 +56,15 @@ class FeedFile:
     """A file the simulation writes, and the feed kind it is imported as."""
 
     kind: str
-    name: str  # file name without suffix, e.g. "arrival-samples"
+    name: str  # file name without suffix: the kind's name (DESIGN.md section 5: one file per kind)
 
 
-# Import order: registers first, then the events that refer to them.
-FILES: tuple[FeedFile, ...] = (
-    FeedFile("areas", "areas"), FeedFile("buildings", "buildings"), FeedFile("venues", "venues"),
-    FeedFile("people", "people"), FeedFile("facilities", "facilities"), FeedFile("rooms", "rooms"),
-    FeedFile("enterprises", "enterprises"), FeedFile("arrivals", "arrivals"), FeedFile("scans", "scans"),
-    FeedFile("locations", "locations"), FeedFile("sentinel", "sentinel"), FeedFile("samples", "samples"),
-    FeedFile("samples", "arrival-samples"), FeedFile("tube-results", "tube-results"), FeedFile("cases", "cases"),
-    FeedFile("cases", "arrival-cases"),
-)
-PERSON_BY_ID_NUMBER = {"arrival-samples", "arrival-cases"}  # arrivals are not in the register
+# Import order: registers first, then the events that refer to them; arrivals register the
+# people that samples and cases name by id_number, so they come before those.
+FILES: tuple[FeedFile, ...] = tuple(FeedFile(kind, kind) for kind in (
+    "areas", "buildings", "venues", "people", "facilities", "rooms", "enterprises", "arrivals", "scans",
+    "locations", "sentinel", "samples", "tube-results", "cases",
+))
 
 
 _TYPES = {
@@ -79,15 +77,8 @@ _TYPES = {
 def file_schema(feed: FeedFile) -> pa.Schema:
     """The Arrow schema of a file: times are timestamps, ids and names strings."""
     return pa.schema([
-        (c, TIMESTAMP if c.endswith("_at") else _TYPES.get(c, pa.string())) for c in file_columns(feed)
+        (c, TIMESTAMP if c.endswith("_at") else _TYPES.get(c, pa.string())) for c in COLUMNS[feed.kind]
     ])
-
-
-def file_columns(feed: FeedFile) -> tuple[str, ...]:
-    columns = COLUMNS[feed.kind]
-    if feed.name in PERSON_BY_ID_NUMBER:
-        return tuple("id_number" if c == "person_id" else c for c in columns)
-    return columns
 
 
 @dataclass(frozen=True)

@@ -91,12 +91,10 @@ def sentinels(sim: Simulation, day: int, rng, buffers: DayBuffers) -> list[tuple
 
 def _positives(found: np.ndarray, people: np.ndarray, collected: np.ndarray, reported: np.ndarray) -> Positives:
     """Single-tube positives with their sampling times (people are unique within one call)."""
-    index = {int(p): i for i, p in enumerate(people)} if len(found) < 64 else None
-    if index is not None:
-        where = np.array([index[int(p)] for p in found], dtype=np.int64)
-    else:
-        order = np.argsort(people, kind="stable")
-        where = order[np.searchsorted(people[order], found)]
+    if len(found) == 0:
+        return Positives.none()
+    order = np.argsort(people, kind="stable")
+    where = order[np.searchsorted(people[order], found)]
     return Positives(found.astype(np.int64), collected[where], reported)
 
 

@@ -20,6 +20,11 @@ PUBLIC_VISITS_FREE = 5.4
 STAY_IN_DISTRICT = 0.85
 LOCATED_MIN_DWELL = 45 * 60  # phone stays are reported for stays at least this long
 HOUR_SLOTS = 1024
+# A person's visits start on distinct seconds: the platform takes (person, venue, scanned_at) as
+# one event, so two draws landing on the same second would be one check-in. Start times are
+# drawn in steps of TICK seconds and a visit's ordinal within the person's day picks the second
+# inside the step (a day of more than TICK visits is, at Poisson 5.4, never drawn).
+TICK = 32
 
 
 def _profile(*peaks: tuple[int, int, float]) -> np.ndarray:
@@ -100,10 +105,12 @@ def day_visits(
     at_work_today = np.repeat(works, counts)
     busy = at_work_today & (hour >= 8) & (hour < 17)
     hour[busy] = OFF_WORK_HOURS[(u[busy] * 997).astype(np.int64) % len(OFF_WORK_HOURS)]
-    start = hour * HOUR + (rng.random(total, dtype=np.float32) * HOUR).astype(np.int32)
+    ordinal = ((np.arange(total) - np.repeat(offsets, counts)) % TICK).astype(np.int32)
+    start = hour * HOUR + (rng.random(total, dtype=np.float32) * (HOUR // TICK)).astype(np.int32) * TICK + ordinal
     dwell = (city.venue_dwell[venue] * 60 * (0.5 + rng.random(total, dtype=np.float32))).astype(np.int32)
     commute = np.flatnonzero(is_work)
-    start[commute] = (7.5 * HOUR + rng.random(len(commute)) * 1.5 * HOUR).astype(np.int32)
+    start[commute] = (7.5 * HOUR + (rng.random(len(commute)) * (1.5 * HOUR // TICK)).astype(np.int32) * TICK
+                      + ordinal[commute]).astype(np.int32)
     dwell[commute] = (city.venue_dwell[venue[commute]] * 60 * (0.9 + 0.2 * rng.random(len(commute)))).astype(
         np.int32
     )
