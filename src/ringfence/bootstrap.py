@@ -13,9 +13,11 @@ from ringfence.incidents.models import Incident, IncidentLink, IncidentMember  #
 from ringfence.isolation.models import Facility, Placement, Room  # noqa: F401
 from ringfence.notifications.models import Notification, Recipient  # noqa: F401
 from ringfence.people.models import Person  # noqa: F401
+from ringfence.supplies.models import StockMovement, SupplyItem, Warehouse  # noqa: F401
 from ringfence.supervision.models import Finding, Inspection  # noqa: F401
 from ringfence.tasks.models import Task  # noqa: F401
-from ringfence.testing.models import Arrival  # noqa: F401
+from ringfence.testing.models import Arrival, ScreeningRound  # noqa: F401
+from ringfence.tracing.models import ContactRecord  # noqa: F401
 from ringfence.venues.models import Venue  # noqa: F401
 
 metadata = Base.metadata

@@ -195,13 +195,35 @@ def demo(
 def _add_domain_commands() -> None:
     from ringfence.analytics.cli import analytics_app
     from ringfence.auth.cli import users_app
+    from ringfence.cases.cli import cases_app
+    from ringfence.tracing.cli import register as register_trace
+    from ringfence.isolation.cli import isolation_app
     from ringfence.simulate.cli import register as register_simulate
+    from ringfence.supplies.cli import supplies_app
+    from ringfence.coinvestigation.cli import requests_app
+    from ringfence.enterprises.cli import enterprises_app
+    from ringfence.incidents.cli import incidents_app
+    from ringfence.supervision.cli import inspections_app
+    from ringfence.tasks.cli import tasks_app
     from ringfence.testing.cli import testing_app
+    from ringfence.reports.cli import report_app
+    from ringfence.surveillance.cli import sentinel_app
 
     app.add_typer(users_app, name="users")
+    app.add_typer(cases_app, name="cases")
+    register_trace(app)
     register_simulate(app)
     app.add_typer(analytics_app, name="analytics")
     app.add_typer(testing_app, name="testing")
+    app.add_typer(sentinel_app, name="sentinel")
+    app.add_typer(report_app, name="report")
+    app.add_typer(isolation_app, name="isolation")
+    app.add_typer(supplies_app, name="supplies")
+    app.add_typer(tasks_app, name="tasks")
+    app.add_typer(enterprises_app, name="enterprises")
+    app.add_typer(inspections_app, name="inspections")
+    app.add_typer(incidents_app, name="incidents")
+    app.add_typer(requests_app, name="requests")
 
 
 _add_domain_commands()

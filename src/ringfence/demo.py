@@ -110,7 +110,9 @@ def run(
     (settings.home / DEMO_MARKER).write_text(json.dumps({"people": people, "days": days, "seed": seed}))
     feeds_dir = settings.home / "demo-feeds"
     say(f"Simulating {people:,} people for {days} days …")
-    simulate(SimulationConfig(people=people, days=days, seed=seed, out=feeds_dir, start=start))
+    # more seeds than the simulator's default, so every capability has something to act on
+    index_cases = max(10, people // 2_500)
+    simulate(SimulationConfig(people=people, days=days, seed=seed, out=feeds_dir, start=start, index_cases=index_cases))
 
     admin_password = initialise(settings, actor=actor)
     settings = get_settings()

@@ -46,7 +46,29 @@ Derivation = Callable[[Session, Context], dict[str, int]]
 
 def derivations() -> list[tuple[str, Derivation]]:
     """The daily cycle, in order. Capabilities add their step here (trace, zones, recall, …)."""
-    return []
+    from ringfence.enterprises import flows as enterprises
+    from ringfence.isolation import flows as isolation
+    from ringfence.surveillance import flows as surveillance
+    from ringfence.tasks import flows as tasks
+    from ringfence.testing import flows as testing
+    from ringfence.tracing import flows as tracing
+
+    return [
+        ("investigate_case", tasks.investigate_cases),
+        ("trace", tracing.trace_new_cases),  # today's new cases in one batch: contacts and placement tasks
+        # capabilities' steps go here, before the enterprise check and escalation
+        ("recall", testing.derive_recall),
+        ("screening_rounds", testing.derive_rounds),
+        ("arrivals", testing.derive_arrivals),
+        ("key_places", testing.derive_key_places),
+        ("sentinel_followup", surveillance.derive_followups),
+        ("release_isolation", isolation.release_isolation),
+        ("enterprise_compliance", enterprises.check_compliance),
+        # last but the outbox: judges every task the steps above created
+        ("escalate", tasks.escalate_overdue),
+        # after the others committed, so no message leaves for a change that was rolled back
+        ("notify", tasks.deliver_notifications),
+    ]
 
 
 def run(*, engine: Engine, context: Context) -> dict[str, dict[str, int]]:

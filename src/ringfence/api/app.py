@@ -26,6 +26,36 @@ def api_router() -> APIRouter:
         audit.router,
     ):
         router.include_router(domain_router)
+    from ringfence.coinvestigation import views as coinvestigation
+    from ringfence.enterprises import views as enterprises
+    from ringfence.incidents import views as incidents
+    from ringfence.supervision import views as supervision
+    from ringfence.tasks import views as tasks
+
+    for command_router in (  # command and accountability
+        tasks.router, enterprises.router, enterprises.tickets_router, supervision.router, incidents.router,
+        coinvestigation.router,
+    ):
+        router.include_router(command_router)
+    from ringfence.isolation import views as isolation
+    from ringfence.supplies import views as supplies
+
+    for control_router in (  # control: isolation and supplies
+        isolation.facilities_router, isolation.placements_router, isolation.status_router, supplies.router,
+    ):
+        router.include_router(control_router)
+    from ringfence.testing import views as testing
+
+    for screening_router in (testing.lab_router, testing.rounds_router, testing.router):  # screening
+        router.include_router(screening_router)
+    from ringfence.reports import views as reports
+    from ringfence.surveillance import views as surveillance
+
+    for monitoring_router in (surveillance.router, reports.situation_router, reports.reports_router):  # monitoring
+        router.include_router(monitoring_router)
+    from ringfence.cases import views as cases
+
+    router.include_router(cases.router)  # tracing: cases, their contacts, the transmission graph
     return router
 
 

@@ -52,6 +52,13 @@ class Permission(StrEnum):
     TASK_EDIT = "task.edit"
     ENTERPRISE_READ = "enterprise.read"
     ENTERPRISE_EDIT = "enterprise.edit"
+    ENTERPRISE_APPROVE = "enterprise.approve"  # whitelist decisions
+    SUPERVISION_READ = "supervision.read"
+    SUPERVISION_EDIT = "supervision.edit"  # record inspections and findings
+    INCIDENT_READ = "incident.read"
+    INCIDENT_EDIT = "incident.edit"
+    COINVESTIGATION_READ = "coinvestigation.read"
+    COINVESTIGATION_EDIT = "coinvestigation.edit"
     IMPORT_REGISTERS = "import.registers"  # areas, buildings, people, venues, facilities, enterprises
     IMPORT_EVENTS = "import.events"  # scans, locations, cases, arrivals
     IMPORT_LAB = "import.lab"  # samples, tube results
@@ -95,6 +102,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.IMPORT_REGISTERS, P.IMPORT_EVENTS, P.IMPORT_LAB, P.IMPORT_SENTINEL,
     }),
 }
+
+# command and accountability: inspections, incidents, co-investigation requests, whitelist decisions.
+# Territorial staff read them all and answer requests; districts and subdistricts send inspection
+# teams; districts (and CDC analysts) run incidents; districts and headquarters approve whitelists.
+_COMMAND_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.commander: frozenset({P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ}),
+    Role.analyst: frozenset({P.INCIDENT_READ, P.INCIDENT_EDIT, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT}),
+    Role.district: frozenset({
+        P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.SUPERVISION_EDIT, P.INCIDENT_READ, P.INCIDENT_EDIT,
+        P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT,
+    }),
+    Role.subdistrict: frozenset({
+        P.SUPERVISION_READ, P.SUPERVISION_EDIT, P.INCIDENT_READ, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT,
+    }),
+    Role.community: frozenset({P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT}),
+}
+ROLE_PERMISSIONS = {role: granted | _COMMAND_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()}
 
 # roles whose jurisdiction is an area subtree: they must be given an area
 TERRITORIAL_ROLES = frozenset({Role.district, Role.subdistrict, Role.community})

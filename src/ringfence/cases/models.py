@@ -48,3 +48,5 @@ class Case(Base):
     found_via: Mapped[FoundVia] = mapped_column(
         Enum(FoundVia, native_enum=False, length=20), default=FoundVia.other
     )
+    # when the daily cycle traced the case's contacts (None: not yet); tracing once is what makes it idempotent
+    traced_at: Mapped[datetime | None]

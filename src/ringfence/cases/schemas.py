@@ -31,3 +31,24 @@ class CaseRead(BaseModel):
     sampled_at: datetime | None
     isolated_at: datetime | None
     found_via: FoundVia
+    traced_at: datetime | None = None
+
+
+class CaseStatusChange(BaseModel):
+    status: CaseStatus
+    at: AwareDatetime | None = None  # default: now
+
+
+class TimelineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str | None
+
+
+class CaseDetail(CaseRead):
+    """A case with its timeline: every status change, who made it and when."""
+
+    timeline: list[TimelineRead]

@@ -9,8 +9,8 @@ import duckdb
 import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.kinds import REGISTER_SCHEMAS
-from ringfence.eventlog.store import EventStore, Params
+from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
+from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, Params, Tables
 from ringfence.eventlog.views import duckdb_empty_select, event_view_schema
 
 if TYPE_CHECKING:
@@ -27,18 +27,23 @@ class DuckDBEventStore(EventStore):
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._guard = threading.Lock()  # a DuckDB connection serves one query at a time
 
-    def query(self, sql: str, params: Params = None) -> pa.Table:
-        """Run one DuckDB SELECT over the views of the files published right now."""
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
+        """Run one DuckDB SELECT over the views of the files published right now (and the caller's `tables`)."""
         with self._guard, self.log.reading():
             con = self._connect()
             self._bind_views(con)
+            for name, table in (tables or {}).items():
+                con.register(name, table)
             try:
                 relation = con.sql(sql, params=_as_params(params))
+                if relation is None:
+                    raise InvalidInput("an event query must be a SELECT")
+                return to_arrow(relation)
             except duckdb.Error as exc:
                 raise InvalidInput(f"event query failed: {str(exc).splitlines()[0]}") from None
-            if relation is None:
-                raise InvalidInput("an event query must be a SELECT")
-            return to_arrow(relation)
+            finally:
+                for name in tables or {}:
+                    con.unregister(name)
 
     def close(self) -> None:
         with self._guard:
@@ -60,6 +65,12 @@ class DuckDBEventStore(EventStore):
             else:
                 relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
             relation.create_view(kind.value, replace=True)
+        person_files = self.by_person_sources()
+        if person_files:
+            relation = con.read_parquet([str(p) for p in person_files], hive_partitioning=True)
+        else:
+            relation = con.sql(duckdb_empty_select(event_view_schema(EventKind.scans)))
+        relation.create_view(BY_PERSON_VIEW, replace=True)
         for name, path in self.register_sources().items():
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)

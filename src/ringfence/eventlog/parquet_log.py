@@ -3,6 +3,8 @@
 Layout under `events_dir`:
 
     <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key
+    _by_person/scans/day=…/<same name>                   a compacted scans file again, sorted by person:
+                                                        a case's own stays prune by person_id
     _staging/<batch_id>/files/<kind>/day=…/…            a batch being written
     _staging/<batch_id>/COMPLETE                        JSON manifest: files to add, files to remove
     .write.lock                                         one writer at a time (flock, freed by a kill)
@@ -40,6 +42,9 @@ from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
 
 ROW_GROUP_ROWS = 131_072  # small enough that min/max statistics prune a day's file
 STAGING = "_staging"
+BY_PERSON = "_by_person"
+# kinds compaction also writes sorted by person (the same rows, another order), and that order
+PERSON_ORDER: dict[EventKind, tuple[str, ...]] = {EventKind.scans: ("person_id", "scanned_at")}
 MARKER = "COMPLETE"
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _PART = re.compile(r"^part-(?P<batch>.+)-(?P<n>\d{3,})\.parquet$")
@@ -94,6 +99,18 @@ class ParquetLog:
                 found.extend(sorted(folder.glob("*.parquet")))
         return found
 
+    def by_person(self, path: Path) -> Path:
+        """Where the by-person copy of the published file `path` lies (whether or not it exists)."""
+        return self.root / BY_PERSON / path.relative_to(self.root)
+
+    def files_by_person(self, kind: EventKind, days: list[date] | None = None) -> list[Path]:
+        """The same rows as `files(kind, days)`: each file's by-person copy where compaction wrote one."""
+        found = []
+        for path in self.files(kind, days):
+            copy = self.by_person(path)
+            found.append(copy if copy.is_file() else path)
+        return found
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Hold while reading files: no batch is half-moved into place meanwhile."""
@@ -142,25 +159,45 @@ class ParquetLog:
             con.close()
 
     def compact(self, kind: EventKind, day: date) -> int:
-        """Merge the part files of one day into one sorted file, atomically; the files merged."""
+        """Merge the part files of one day into one sorted file, atomically; the files merged.
+
+        Kinds with a person order (scans) also get the merged file's by-person copy, in the same batch.
+        """
         layout = LAYOUTS[EventKind(kind)]
+        person_order = PERSON_ORDER.get(layout.kind)
         with self._lock(".write.lock", fcntl.LOCK_EX):
             self._recover_locked()
             parts = self.files(layout.kind, [day])
-            if len(parts) < 2:
+            copied = person_order is None or all(self.by_person(p).is_file() for p in parts)
+            if len(parts) < 2 and copied:
                 return len(parts)
             batch_id = f"compact-{uuid.uuid4().hex[:12]}"
             stage = self.root / STAGING / batch_id
-            relative = f"{layout.kind.value}/{day_dir_name(day)}/part-{batch_id}-000.parquet"
-            target = stage / "files" / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            added: list[str] = []
             with self.connection() as con:
-                order = ", ".join(_quote(c) for c in layout.sort_key)
                 source = con.read_parquet([str(p) for p in parts], hive_partitioning=False)
                 source.create_view("day_parts")
-                _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
-            removed = [str(p.relative_to(self.root)) for p in parts]
-            _write_marker(stage, {"kind": layout.kind.value, "add": [relative], "remove": removed})
+                if len(parts) < 2:  # already one sorted file: only its by-person copy is missing
+                    merged = parts[0]
+                    removed: list[str] = []
+                else:
+                    relative = f"{layout.kind.value}/{day_dir_name(day)}/part-{batch_id}-000.parquet"
+                    merged = self.root / relative
+                    order = ", ".join(_quote(c) for c in layout.sort_key)
+                    target = stage / "files" / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    added.append(relative)
+                    removed = [str(p.relative_to(self.root)) for p in parts]
+                    removed += [str(self.by_person(p).relative_to(self.root)) for p in parts]
+                if person_order is not None:
+                    copy = str(self.by_person(merged).relative_to(self.root))
+                    target = stage / "files" / copy
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    order = ", ".join(_quote(c) for c in person_order)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    added.append(copy)
+            _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
             return len(parts)
 

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -19,8 +20,9 @@ import sqlglot
 from sqlglot import exp
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.kinds import REGISTER_SCHEMAS
-from ringfence.eventlog.store import EventStore, Params
+from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
+from ringfence.eventlog.parquet_log import BY_PERSON
+from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, Params, Tables
 from ringfence.eventlog.views import event_view_schema, spark_ddl
 
 if TYPE_CHECKING:
@@ -87,12 +89,14 @@ class SparkEventStore(EventStore):
 
     engine_name = "spark"
 
-    def query(self, sql: str, params: Params = None) -> pa.Table:
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
         """Run one DuckDB-dialect SELECT, transpiled to Spark SQL, with its parameters bound by Spark."""
-        spark_sql, tables = _transpiled(sql)
+        spark_sql, read = _transpiled(sql)
         spark = spark_session()
         with _query_lock, self.log.reading():
-            self._bind_views(spark, tables)
+            self._bind_views(spark, read)
+            for name, table in (tables or {}).items():
+                _bind_table(spark, name, table)
             try:
                 frame = spark.sql(spark_sql, args=_as_args(params))
                 return _collect(frame)
@@ -111,6 +115,8 @@ class SparkEventStore(EventStore):
             else:
                 frame = spark.createDataFrame([], spark_ddl(event_view_schema(kind)))
             frame.createOrReplaceTempView(kind.value)
+        if BY_PERSON_VIEW in tables:
+            self._bind_by_person(spark)
         for name, path in self.register_sources().items():
             if name.value not in tables:
                 continue
@@ -119,6 +125,31 @@ class SparkEventStore(EventStore):
             else:
                 frame = spark.createDataFrame([], spark_ddl(REGISTER_SCHEMAS[name]))
             frame.createOrReplaceTempView(name.value)
+
+
+    def _bind_by_person(self, spark: SparkSession) -> None:
+        """`scans_by_person`: by-person copies (under their own root) and the files not yet copied, as one view."""
+        by_root: dict[Path, list[str]] = {}
+        copies = self.log.root / BY_PERSON / EventKind.scans.value
+        for path in self.by_person_sources():
+            root = copies if path.is_relative_to(copies) else self.log.kind_dir(EventKind.scans)
+            by_root.setdefault(root, []).append(str(path))
+        frames = [spark.read.option("basePath", str(root)).parquet(*files) for root, files in by_root.items()]
+        if not frames:
+            frames = [spark.createDataFrame([], spark_ddl(event_view_schema(EventKind.scans)))]
+        view = frames[0]
+        for frame in frames[1:]:
+            view = view.unionByName(frame)
+        view.createOrReplaceTempView(BY_PERSON_VIEW)
+
+
+def _bind_table(spark: SparkSession, name: str, table: pa.Table) -> None:
+    """A caller's Arrow table as a temp view (an empty one keeps its columns)."""
+    if table.num_rows:
+        frame = spark.createDataFrame(table)
+    else:
+        frame = spark.createDataFrame([], spark_ddl(table.schema))
+    frame.createOrReplaceTempView(name)
 
 
 def _as_args(params: Params) -> dict[str, Any] | list[Any] | None:

@@ -3,8 +3,12 @@
 SQL is written once, in DuckDB's dialect, over views named after the event kinds (`scans`,
 `locations`, `samples`, `tube_results`, `sentinel`, each with a DATE column `day`, the local day
 of its event time) and the register snapshots (`people`, `venues`, `buildings`, `areas`).
+`scans_by_person` holds the rows of `scans`, read from the by-person copies compaction writes where
+they exist: a filter on person_id there reads one row group per day instead of the whole day.
 Parameters are named (`$start`) with a dict, or positional (`?`) with a list; values are bound by
-the engine, never pasted into the text. Times come back as UTC instants.
+the engine, never pasted into the text. Times come back as UTC instants. A query may also read small
+tables of the caller's (`tables={"case_windows": arrow_table}`), bound as views for that query only:
+a batch's thousand case windows go in as rows, not as thousands of parameters.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ if TYPE_CHECKING:
     from ringfence.config import Settings
 
 Params = Mapping[str, Any] | Sequence[Any] | None
+Tables = Mapping[str, pa.Table] | None
+BY_PERSON_VIEW = "scans_by_person"
 
-__all__ = ["AppendResult", "EventStore", "Params", "open_store", "register_path"]
+__all__ = ["AppendResult", "EventStore", "BY_PERSON_VIEW", "Params", "Tables", "open_store", "register_path"]
 
 
 def register_path(settings: Settings, name: RegisterName | str) -> Path:
@@ -51,6 +57,10 @@ class EventStore(ABC):
         """Merge one day's part files into one sorted file; the number of files merged."""
         return self.log.compact(EventKind(kind), day)
 
+    def compact_all(self, kind: EventKind | str) -> dict[date, int]:
+        """Compact every day of `kind`; the files merged per day."""
+        return {day: self.compact(kind, day) for day in self.days(kind)}
+
     def recover(self) -> list[str]:
         """Finish or drop batches a killed writer left staged; their ids."""
         return self.log.recover()
@@ -60,8 +70,8 @@ class EventStore(ABC):
         return self.log.days(EventKind(kind))
 
     @abstractmethod
-    def query(self, sql: str, params: Params = None) -> pa.Table:
-        """Run one DuckDB-dialect SELECT over the event and register views; the rows as Arrow."""
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
+        """Run one DuckDB-dialect SELECT over the event and register views (and `tables`); the rows as Arrow."""
 
     def close(self) -> None:
         """Free what the engine holds; the store can't be queried afterwards."""
@@ -77,6 +87,10 @@ class EventStore(ABC):
     def event_sources(self) -> dict[EventKind, list[Path]]:
         """The published files of every kind right now."""
         return {kind: self.log.files(kind) for kind in EventKind}
+
+    def by_person_sources(self) -> list[Path]:
+        """The scans files for the view `scans_by_person`: the same rows, by-person copies where there are."""
+        return self.log.files_by_person(EventKind.scans)
 
     def register_sources(self) -> dict[RegisterName, Path | None]:
         """The register snapshots present right now (None: read as empty)."""

@@ -10,13 +10,16 @@ Rules (DESIGN.md section 4):
 * A person is named by exactly one of person_id / id_number / phone and must be in the people
   snapshot (an id_number or phone shared by several people names no one); sentinel rows may name nobody.
 * `rows = accepted + rejected + duplicates`: duplicates are valid rows already stored, or repeated in the file.
+* Samples naming a tube that has no result yet are kept, and counted as `pending_tube`.
+* A tube result contradicting another for the same tube (positive against negative, stored or in the
+  file) is kept — nothing is ever overwritten — and counted as `conflicting`; screening flags the tube.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -49,6 +52,9 @@ class EventImportCounts:
     accepted: int
     rejected: int
     duplicates: int
+    # flags on valid rows, beside the counts (not part of a result's identity)
+    pending_tube: int = field(default=0, compare=False)  # samples whose tube has no result yet
+    conflicting: int = field(default=0, compare=False)  # results contradicting another of their tube
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def import_events(
             rejected = con.execute(f"SELECT count(*) FROM checked WHERE {REASON} IS NOT NULL").fetchall()[0][0]
             if rejected:
                 _write_rejects(con, source.column_names, rejects_path)
+            flags = _screening_flags(con, kind)
             steps.advance("storing")
             stored = ", ".join(_q(c) for c in LAYOUTS[kind].columns)
             result = log.append_select(
@@ -119,8 +126,32 @@ def import_events(
             )
         steps.advance("done")
     return EventImportCounts(
-        rows=source.num_rows, accepted=result.added, rejected=rejected, duplicates=result.duplicates
+        rows=source.num_rows, accepted=result.added, rejected=rejected, duplicates=result.duplicates, **flags
     )
+
+
+def _screening_flags(con: duckdb.DuckDBPyConnection, kind: EventKind) -> dict[str, int]:
+    """Valid rows that screening must hear about: samples of tubes without a result, contradicting results."""
+    if kind is EventKind.samples:
+        pending = con.execute(
+            f"SELECT count(*) FROM checked WHERE {REASON} IS NULL "
+            "AND tube_id NOT IN (SELECT tube_id FROM reported_tubes WHERE tube_id IS NOT NULL)"
+        ).fetchall()[0][0]
+        return {"pending_tube": pending}
+    if kind is EventKind.tube_results:
+        conflicting = con.execute(
+            f"""WITH readings AS (
+                    SELECT tube_id, result FROM reported_tubes WHERE result IN ('positive', 'negative')
+                    UNION ALL
+                    SELECT tube_id, result FROM checked WHERE {REASON} IS NULL AND result IN ('positive', 'negative')
+                ), contested AS (
+                    SELECT tube_id FROM readings GROUP BY tube_id HAVING count(DISTINCT result) > 1
+                )
+                SELECT count(*) FROM checked WHERE {REASON} IS NULL AND result IN ('positive', 'negative')
+                  AND tube_id IN (SELECT tube_id FROM contested)"""
+        ).fetchall()[0][0]
+        return {"conflicting": conflicting}
+    return {}
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -252,6 +283,16 @@ def _bind_references(con: duckdb.DuckDBPyConnection, kind: EventKind, settings: 
         else:
             empty = ", ".join(f"CAST(NULL AS VARCHAR) AS {c.strip()}" for c in columns.split(","))
             con.sql(f"SELECT {empty} WHERE false").create_view(name.value)
+    if kind in (EventKind.samples, EventKind.tube_results):
+        files = log.files(EventKind.tube_results)
+        if files:
+            con.read_parquet([str(p) for p in files], hive_partitioning=False).select("tube_id, result").create_view(
+                "reported_tubes"
+            )
+        else:
+            con.sql("SELECT CAST(NULL AS VARCHAR) AS tube_id, CAST(NULL AS VARCHAR) AS result WHERE false").create_view(
+                "reported_tubes"
+            )
     if kind is EventKind.tube_results:
         files = log.files(EventKind.samples)
         if files:

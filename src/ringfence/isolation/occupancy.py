@@ -16,7 +16,13 @@ from ringfence.isolation import rules
 from ringfence.isolation.models import Facility, Placement
 from ringfence.isolation.rules import PlacementKind, PlacementStatus
 from ringfence.isolation.schemas import (
-    AlertRead, DayLoadRead, FacilityRead, IsolationStatus, OccupancyRead, RoomRead, WaitingRead,
+    AlertRead,
+    DayLoadRead,
+    FacilityRead,
+    IsolationStatus,
+    OccupancyRead,
+    RoomRead,
+    WaitingRead,
 )
 from ringfence.isolation.service import in_scope as service_scope
 from ringfence.isolation.service import room_states

@@ -1,5 +1,5 @@
-"""Placements: putting people in isolation (a facility room, or at home), the waiting list, and
-ending placements on their until day or when the person becomes a case.
+"""Placements: putting people in isolation (a facility room, or at home) or on the waiting list,
+and reading them (release.py ends them).
 
 Every change goes on the timeline (subject: the person) and in the audit log. Reads of
 placements are scoped: an isolation manager sees their own facility, territorial staff the
@@ -8,7 +8,7 @@ people of their subtree; outside is NotFound.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol as Shape
@@ -88,7 +88,7 @@ def place(
         placement.home_building_id = person.building_id
         placement.status, placement.placed_at = PlacementStatus.placed, at
     else:
-        rooms = _lock_rooms(session, [facility_id] if facility_id else None)
+        rooms = lock_rooms(session, [facility_id] if facility_id else None)
         if room_id is not None:
             room = next((r for r in rooms if r.room_id == room_id), None)
             if room is None:
@@ -98,10 +98,10 @@ def place(
             chosen: tuple[str, str] | None = room.key
         else:
             chosen = rules.allocate([[Newcomer(person_id, person.household_id)]], rooms)[person_id]
-        _seat_or_queue(placement, chosen, requested_facility=facility_id, at=at)
+        seat_or_queue(placement, chosen, requested_facility=facility_id, at=at)
     session.add(placement)
     session.flush()
-    _record(session, placement, actor=actor, at=at, origin=origin)
+    record_change(session, placement, actor=actor, at=at, origin=origin)
     if placement.status is PlacementStatus.waiting:
         _ask_for_a_room(session, placement, person=person, actor=actor, protocol=protocol)
     return placement
@@ -137,9 +137,11 @@ def place_contacts(
 
     A contact is skipped when their measure is tests only, has already ended, they already have
     an active placement, or they are a case. Central placements nobody can take go on the waiting
-    list, due within the protocol's placement deadline.
+    list, due by the contact's `due_at` if it has one (e.g. the case's confirmation plus the
+    protocol's placement deadline), else the deadline from `as_of`; a contact-like object may also
+    carry `household_id` (default: the person's register household).
     """
-    today = clock.local_day(as_of, tz or _zone())
+    today = clock.local_day(as_of, tz or configured_zone())
     due_at = as_of + timedelta(hours=protocol.deadlines.place_contacts)
     batch = PlacementBatch()
     wanted: dict[str, tuple[ContactLike, PlacementKind]] = {}
@@ -190,132 +192,29 @@ def _place_central(
     session: Session, central: list[tuple[ContactLike, Person]], *, batch: PlacementBatch, today: date,
     due_at: datetime, as_of: datetime, actor: str, protocol: Protocol,
 ) -> None:
-    rooms = _lock_rooms(session, None)
+    rooms = lock_rooms(session, None)
     household = {person.person_id: getattr(contact, "household_id", None) or person.household_id
                  for contact, person in central}
     groups = rules.households_of(Newcomer(p.person_id, household[p.person_id]) for _c, p in central)
+    # all are due at once: big households first, so a stranger never takes the room a family needed
+    groups.sort(key=len, reverse=True)
     chosen = rules.allocate(groups, rooms)
     for contact, person in central:
         placement = Placement(
             person_id=person.person_id, household_id=household[person.person_id], kind=PlacementKind.central,
             start=today, until=contact.measure_until, test_dates=sorted(d.isoformat() for d in _dates(contact.test_dates)),
-            reason="close contact", due_at=due_at, queued_at=as_of, placed_by=actor,
+            reason="close contact", due_at=getattr(contact, "due_at", None) or due_at, queued_at=as_of,
+            placed_by=actor,
         )
-        _seat_or_queue(placement, chosen[person.person_id], requested_facility=None, at=as_of)
+        seat_or_queue(placement, chosen[person.person_id], requested_facility=None, at=as_of)
         session.add(placement)
         session.flush()
-        _record(session, placement, actor=actor, at=as_of)
+        record_change(session, placement, actor=actor, at=as_of)
         if placement.status is PlacementStatus.waiting:
             batch.waiting.append(placement)
             _ask_for_a_room(session, placement, person=person, actor=actor, protocol=protocol)
         else:
             batch.placed.append(placement)
-
-
-def end(
-    *, session: Session, placement: Placement, status: PlacementStatus, actor: str, at: datetime,
-    reason: str | None = None, origin: str | None = None,
-) -> Placement:
-    """End an active placement as released, became_case or lapsed; its bed is free at once."""
-    if placement.status not in ACTIVE_STATUSES:
-        raise Conflict(f"placement {placement.placement_id} of person {placement.person_id!r} "
-                       f"has already ended ({placement.status.value})")
-    if status in ACTIVE_STATUSES:
-        raise InvalidInput(f"a placement ends as released, became_case or lapsed, not {status.value}")
-    if placement.status is PlacementStatus.waiting:
-        _settle_room_task(session, placement, actor=actor, at=at, reason=f"{status.value} while waiting for a room")
-    placement.status, placement.ended_at = status, at
-    timeline.record(
-        session, subject_type="person", subject_id=placement.person_id, actor=actor, at=at,
-        action=f"isolation.{status.value}", detail=f"placement {placement.placement_id}" + (f": {reason}" if reason else ""),
-    )
-    audit.record(session, user=actor, action=f"placement.{status.value}", subject=f"person:{placement.person_id}",
-                 origin=origin, detail=f"placement {placement.placement_id}", at=at)
-    return placement
-
-
-def release_person(
-    *, session: Session, person_id: str, actor: str, at: datetime, reason: str | None = None,
-    scope: Scope | None = None,
-) -> Placement:
-    """End the person's active placement now, by hand (early release, a transfer to hospital…)."""
-    query = select(Placement).where(Placement.person_id == person_id, Placement.status.in_(ACTIVE_STATUSES))
-    if scope is not None:
-        query = in_scope(query, scope)
-    placement = session.scalar(query)
-    if placement is None:
-        raise NotFound(f"person {person_id!r} has no active placement")
-    ending = PlacementStatus.lapsed if placement.status is PlacementStatus.waiting else PlacementStatus.released
-    return end(session=session, placement=placement, status=ending, actor=actor, at=at, reason=reason or "released by hand",
-               origin=scope.origin if scope else None)
-
-
-def end_for_cases(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> int:
-    """End as became_case every active placement whose person was confirmed a case since it started."""
-    zone = tz or _zone()
-    rows = session.execute(
-        select(Placement, Case.confirmed_at).join(Case, Case.person_id == Placement.person_id)
-        .where(Placement.status.in_(ACTIVE_STATUSES), Case.confirmed_at <= as_of)
-    ).all()
-    ended = 0
-    for placement, confirmed_at in rows:
-        if confirmed_at >= clock.start_of_day(placement.start, zone):
-            end(session=session, placement=placement, status=PlacementStatus.became_case, actor=actor, at=as_of,
-                reason=f"confirmed a case at {confirmed_at.isoformat()}")
-            ended += 1
-    return ended
-
-
-def release_due(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> dict[str, int]:
-    """End every placement whose until day has come: placed ones released, waiting ones lapsed."""
-    today = clock.local_day(as_of, tz or _zone())
-    counts = {"released": 0, "lapsed": 0}
-    due = session.scalars(
-        select(Placement).where(Placement.status.in_(ACTIVE_STATUSES), Placement.until <= today)
-        .order_by(Placement.placement_id)
-    )
-    for placement in due:
-        ending = PlacementStatus.released if placement.status is PlacementStatus.placed else PlacementStatus.lapsed
-        end(session=session, placement=placement, status=ending, actor=actor, at=as_of, reason=f"until {placement.until}")
-        counts[ending.value] += 1
-    return counts
-
-
-def place_waiting(*, session: Session, as_of: datetime, actor: str) -> int:
-    """Give free rooms to the waiting list, first due first served, households kept together."""
-    waiting = list(session.scalars(
-        select(Placement).where(Placement.status == PlacementStatus.waiting)
-        .order_by(Placement.due_at, Placement.queued_at, Placement.placement_id)
-    ))
-    if not waiting:
-        return 0
-    rooms = _lock_rooms(session, None)
-    by_id = {p.placement_id: p for p in waiting}
-    groups: dict[Hashable, list[Newcomer]] = {}
-    for p in waiting:  # in FIFO order: a household is served when its first member's turn comes
-        group_key = (p.facility_id, p.household_id) if p.household_id else ("alone", p.placement_id)
-        groups.setdefault(group_key, []).append(Newcomer(p.placement_id, p.household_id))
-    placed = 0
-    for group in groups.values():
-        facility_id = by_id[group[0].key].facility_id
-        candidates = [r for r in rooms if facility_id is None or r.facility_id == facility_id]
-        for placement_id, chosen in rules.allocate([group], candidates).items():
-            if chosen is None:
-                continue
-            placement = by_id[placement_id]
-            _seat_or_queue(placement, chosen, requested_facility=placement.facility_id, at=as_of)
-            _record(session, placement, actor=actor, at=as_of)
-            _settle_room_task(session, placement, actor=actor, at=as_of, reason=None)
-            placed += 1
-    return placed
-
-
-def release_isolation(*, session: Session, as_of: datetime, actor: str, tz: tzinfo | None = None) -> dict[str, int]:
-    """The daily step: end placements of new cases, release those due, then place the waiting list."""
-    became_case = end_for_cases(session=session, as_of=as_of, actor=actor, tz=tz)
-    counts = release_due(session=session, as_of=as_of, actor=actor, tz=tz)
-    session.flush()
-    return {"became_case": became_case, **counts, "placed": place_waiting(session=session, as_of=as_of, actor=actor)}
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -393,7 +292,7 @@ def room_states(*, session: Session, facility_ids: Sequence[str] | None = None) 
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _zone() -> tzinfo:
+def configured_zone() -> tzinfo:
     from ringfence.config import get_settings
 
     return get_settings().tz
@@ -426,7 +325,7 @@ def _refuse_if_case(session: Session, person_id: str) -> None:
         raise Conflict(f"person {person_id!r} is a case (case {case.case_id}): cases are treated, not isolated as contacts")
 
 
-def _lock_rooms(session: Session, facility_ids: list[str] | None) -> list[RoomState]:
+def lock_rooms(session: Session, facility_ids: list[str] | None) -> list[RoomState]:
     """Room states, with the facilities locked (PostgreSQL) so two placements never share a last bed."""
     query = select(Facility.facility_id).order_by(Facility.facility_id).with_for_update()
     if facility_ids is not None:
@@ -437,7 +336,7 @@ def _lock_rooms(session: Session, facility_ids: list[str] | None) -> list[RoomSt
     return room_states(session=session, facility_ids=facility_ids)
 
 
-def _seat_or_queue(placement: Placement, chosen: tuple[str, str] | None, *, requested_facility: str | None,
+def seat_or_queue(placement: Placement, chosen: tuple[str, str] | None, *, requested_facility: str | None,
                    at: datetime) -> None:
     if chosen is None:
         placement.status, placement.facility_id = PlacementStatus.waiting, requested_facility
@@ -446,7 +345,7 @@ def _seat_or_queue(placement: Placement, chosen: tuple[str, str] | None, *, requ
     placement.status, placement.placed_at = PlacementStatus.placed, at
 
 
-def _record(session: Session, placement: Placement, *, actor: str, at: datetime, origin: str | None = None) -> None:
+def record_change(session: Session, placement: Placement, *, actor: str, at: datetime, origin: str | None = None) -> None:
     if placement.status is PlacementStatus.waiting:
         action, where = "isolation.waiting", "no free room" + (f" in {placement.facility_id}" if placement.facility_id else "")
     elif placement.kind is PlacementKind.home:
@@ -479,7 +378,7 @@ def _ask_for_a_room(session: Session, placement: Placement, *, person: Person, a
     )
 
 
-def _settle_room_task(session: Session, placement: Placement, *, actor: str, at: datetime, reason: str | None) -> None:
+def settle_room_task(session: Session, placement: Placement, *, actor: str, at: datetime, reason: str | None) -> None:
     """The waiting placement's task is done once placed, cancelled when its wait ends otherwise."""
     from ringfence.tasks import service as tasks_service
     from ringfence.tasks.models import TaskKind, TaskStatus

@@ -189,3 +189,11 @@ def deliver_pending(*, session: Session, senders: Senders | None = None, limit: 
             timeline.record(session, subject_type=kind, subject_id=subject_id, actor="notifier",
                             action=f"notification.{message.status.value}", detail=f"{message.party}: {message.subject}")
     return counts
+
+
+def deliver_committed(engine) -> dict[str, int]:
+    """Deliver the outbox in a transaction of its own (after the caller's change has committed)."""
+    from ringfence.core.db import transaction
+
+    with transaction(engine) as session:
+        return deliver_pending(session=session)

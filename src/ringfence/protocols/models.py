@@ -128,6 +128,8 @@ class Deadlines(_Section):
     door_knock: PositiveInt
     deliver_supplies: PositiveInt
     escalate_every_hours: PositiveInt
+    arrival_followup: PositiveInt = 24  # a missing advance report or arrival test followed up within
+    key_place_violation: PositiveInt = 24  # a key place whose venue-code check failed inspected within
 
 
 class IsolationRules(_Section):

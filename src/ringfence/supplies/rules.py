@@ -24,7 +24,7 @@ class MovementKind(StrEnum):
     adjustment = "adjustment"  # a count correction, either sign
 
 
-def quantity(value: Decimal | float | int | str) -> Decimal:
+def quantity(value: Decimal | float | str) -> Decimal:
     """A quantity as given by a user: a finite number with at most three decimals."""
     try:
         amount = Decimal(str(value))
@@ -54,6 +54,12 @@ def to_milli(amount: Decimal) -> int:
 
 def from_milli(milli: int) -> Decimal:
     return (Decimal(milli) / MILLI).quantize(Decimal("0.001"))
+
+
+def shown(amount: Decimal) -> str:
+    """A quantity as people write it: `5`, `0.25`, never `5.000` nor `5E+1`."""
+    text = f"{amount.normalize():f}"
+    return "0" if text in {"-0", "0"} else text
 
 
 def daily_needs(residents: int, rations: Mapping[str, float]) -> dict[str, Decimal]:

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ringfence.tasks.models import TaskKind, TaskStatus
+
+
+class CommandInput(BaseModel):
+    """Base of what callers send to the command domains: no text may hold a NUL (the stores refuse it)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str) and "\x00" in value:
+                    raise ValueError(f"{key} holds a NUL character")
+        return data
 
 
 class TaskRow(BaseModel):
@@ -46,7 +60,7 @@ class HistoryEntry(BaseModel):
     detail: str | None
 
 
-class TaskFilter(BaseModel):
+class TaskFilter(CommandInput):
     """Filters of a task list; `as_of` is the moment overdue and escalation are judged at."""
 
     kind: TaskKind | None = None
@@ -59,7 +73,7 @@ class TaskFilter(BaseModel):
     as_of: datetime | None = None
 
 
-class TaskAssign(BaseModel):
+class TaskAssign(CommandInput):
     assignee: str = Field(min_length=1, max_length=120)
     unit: str | None = Field(default=None, max_length=120)
 

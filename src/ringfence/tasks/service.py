@@ -9,9 +9,11 @@ Public API (other capabilities call these; keyword-only, never commit):
         unless given) come from the protocol's [responsibility.by_kind]; `protocol` defaults to the
         configured one. Pass `created_at=context.as_of` from a respond step so SLA figures follow
         the simulated clock.
-    complete(*, session, task: Task, at: datetime, actor: str) -> Task
-    cancel(*, session, task: Task, at: datetime, actor: str, reason: str | None = None) -> Task
-    assign(*, session, task: Task, assignee: str, actor: str, unit: str | None = None, at=None) -> Task
+    complete(*, session, task: Task, at: datetime, actor: str, origin: str | None = None) -> Task
+    complete_by_source(*, session, kind: TaskKind, source_key: str, at: datetime, actor: str) -> Task | None
+    cancel(*, session, task: Task, at: datetime, actor: str, reason: str | None = None, origin=None) -> Task
+    assign(*, session, task: Task, assignee: str, actor: str, unit=None, at=None, origin=None) -> Task
+        (`origin` given = a person acted: the write also goes to the audit log)
     get(*, session, scope: Scope, task_id: int) -> Task                  (NotFound outside the scope)
     get_all(*, session, scope: Scope, overdue_at: datetime | None = None,
             filters: TaskFilter | None = None) -> list[Task]
@@ -38,7 +40,7 @@ from sqlalchemy.orm import Session
 from ringfence.areas.models import Area
 from ringfence.areas.service import in_subtree
 from ringfence.auth.rules import Scope
-from ringfence.core import clock, timeline
+from ringfence.core import audit, clock, timeline
 from ringfence.core.errors import Conflict, NotFound
 from ringfence.protocols.models import Protocol
 from ringfence.tasks import rules
@@ -49,7 +51,7 @@ SUBJECT_TYPE = "task"
 
 
 @lru_cache(maxsize=4)
-def _load_protocol(protocol_id: str) -> Protocol:
+def load_protocol(protocol_id: str) -> Protocol:
     from ringfence.protocols.service import load
 
     return load(protocol_id)
@@ -61,7 +63,7 @@ def configured_protocol(protocol: Protocol | None = None) -> Protocol:
         return protocol
     from ringfence.config import get_settings
 
-    return _load_protocol(get_settings().protocol)
+    return load_protocol(get_settings().protocol)
 
 
 def _record(session: Session, task: Task, *, actor: str, action: str, at: datetime, detail: str | None = None) -> None:
@@ -111,12 +113,20 @@ def _require_open(task: Task) -> None:
         raise Conflict(f"task {task.task_id} is {task.status.value}, not open")
 
 
-def complete(*, session: Session, task: Task, at: datetime, actor: str) -> Task:
+def _audit(session: Session, task: Task, *, actor: str, action: str, origin: str | None, detail: str | None = None) -> None:
+    # a person's action on a task about a person is a write of personal data; derivations pass no origin
+    if origin is not None:
+        audit.record(session, user=actor, action=action, subject=f"task:{task.task_id}", origin=origin,
+                     detail=detail or f"{task.kind.value} {task.subject_id}")
+
+
+def complete(*, session: Session, task: Task, at: datetime, actor: str, origin: str | None = None) -> Task:
     """Mark an open task done at `at` (on time when `at` ≤ its due time)."""
     _require_open(task)
     task.status, task.done_at = TaskStatus.done, at
     on_time = "on time" if at <= task.due_at else "late"
     _record(session, task, actor=actor, action="task.done", at=at, detail=on_time)
+    _audit(session, task, actor=actor, action="task.done", origin=origin)
     return task
 
 
@@ -128,23 +138,28 @@ def complete_by_source(*, session: Session, kind: TaskKind, source_key: str, at:
     return complete(session=session, task=task, at=at, actor=actor)
 
 
-def cancel(*, session: Session, task: Task, at: datetime, actor: str, reason: str | None = None) -> Task:
+def cancel(
+    *, session: Session, task: Task, at: datetime, actor: str, reason: str | None = None, origin: str | None = None
+) -> Task:
     """Cancel an open task that no longer needs doing (it then counts in no SLA figure)."""
     _require_open(task)
     task.status, task.done_at = TaskStatus.cancelled, at
     _record(session, task, actor=actor, action="task.cancelled", at=at, detail=reason)
+    _audit(session, task, actor=actor, action="task.cancelled", origin=origin, detail=reason)
     return task
 
 
 def assign(
-    *, session: Session, task: Task, assignee: str, actor: str, unit: str | None = None, at: datetime | None = None
+    *, session: Session, task: Task, assignee: str, actor: str, unit: str | None = None, at: datetime | None = None,
+    origin: str | None = None,
 ) -> Task:
-    """Name the person (个人) answerable for an open task, and optionally its unit."""
+    """Name the person (个人) answerable for an open task, and optionally its unit; they are notified."""
     _require_open(task)
     task.assignee = assignee
     if unit is not None:
         task.unit = unit
     _record(session, task, actor=actor, action="task.assigned", at=at or clock.now(), detail=assignee)
+    _audit(session, task, actor=actor, action="task.assigned", origin=origin, detail=f"to {assignee}")
     from ringfence.notifications import service as notifications
 
     notifications.enqueue(

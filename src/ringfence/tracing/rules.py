@@ -5,12 +5,13 @@ Pure: no I/O. Intervals are half-open `[start, end)`: touching intervals do not 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from ringfence.protocols.models import ContactRules, Protocol
+from ringfence.protocols.models import CompanionRules, ContactRules, Protocol
 
 
 class ContactCategory(StrEnum):
@@ -72,6 +73,61 @@ def stay(scanned_at: datetime, left_at: datetime | None, dwell_minutes: int) -> 
 
 def is_venue_exposure(overlap: timedelta, rules: ContactRules) -> bool:
     return overlap >= timedelta(minutes=rules.venue_min_overlap_minutes)
+
+
+def whole_minutes(seconds: float) -> int:
+    """An overlap as the contract prints it: whole minutes, rounded down (14 min 59 s is 14)."""
+    return int(seconds // 60)
+
+
+# Stays are looked for this far before a window opens: a stay that began earlier than this (a hotel
+# guest of more than two days) and still overlaps the window is not seen. It bounds the days read.
+MAX_STAY = timedelta(days=2)
+
+EARTH_RADIUS_METRES = 6_371_008.8  # the mean radius (IUGG)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The companion grid: square cells of `cell_metres` on a local equirectangular projection.
+
+    x = R·(lon − lon0)·cos(lat0), y = R·(lat − lat0), in metres from the origin (lon0, lat0); a cell is
+    (floor(x / cell), floor(y / cell)). The engines compute `floor((lon − lon0) · per_lon)` with the
+    multipliers below, so Python, DuckDB and Spark put a point in the same cell.
+    """
+
+    lon0: float
+    lat0: float
+    cell_metres: int
+
+    @property
+    def cells_per_degree_lon(self) -> float:
+        return EARTH_RADIUS_METRES * math.radians(1) * math.cos(math.radians(self.lat0)) / self.cell_metres
+
+    @property
+    def cells_per_degree_lat(self) -> float:
+        return EARTH_RADIUS_METRES * math.radians(1) / self.cell_metres
+
+    def cell(self, lon: float, lat: float) -> tuple[int, int]:
+        return (
+            math.floor((lon - self.lon0) * self.cells_per_degree_lon),
+            math.floor((lat - self.lat0) * self.cells_per_degree_lat),
+        )
+
+
+def grid_origin(mean_lon: float | None, mean_lat: float | None) -> tuple[float, float]:
+    """The grid's origin: the mean position of the city's buildings, rounded to 0.1° so it stays put
+    as buildings come and go (rounding moves where the lines fall, never the cells' size); (0, 0)
+    when no building is registered."""
+    if mean_lon is None or mean_lat is None:
+        return 0.0, 0.0
+    return round(mean_lon, 1), round(mean_lat, 1)
+
+
+def is_companion(together_seconds: float, mine_seconds: float, theirs_seconds: float, rules: CompanionRules) -> bool:
+    """Together ≥ `min_minutes` in a cell, and either party stayed there > `cumulative_hours` over the history."""
+    dwelt = timedelta(hours=rules.cumulative_hours).total_seconds()
+    return together_seconds >= rules.min_minutes * 60 and (mine_seconds > dwelt or theirs_seconds > dwelt)
 
 
 @dataclass(frozen=True)

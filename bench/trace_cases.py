@@ -1,0 +1,180 @@
+"""Tracing one case and 1,000 cases against 14 days of check-ins (targets: < 1 s and < 10 s at ~1 B rows).
+
+Simulates a city with `ringfence simulate` (or reuses `--data`), loads its scans into a fresh event
+log day by day (one batch per day), compacts it (venue order, plus the by-person copies), writes the
+people/venues/buildings snapshots, then times `tracing.exposures.trace_batch` on DuckDB and/or Spark
+for cases drawn among the people who checked in during the last days. Windows are the protocol's
+4 days plus the day of confirmation (the last simulated day).
+
+    .venv/bin/python bench/trace_cases.py --people 1000000 --days 14 --engine both --repeat 3
+
+DuckDB runs in a forked process per repeat (peak RSS of that process); Spark runs in this process on
+its warm session (time of the call; peak RSS of the JVM and of this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine_load, median_run, report
+
+from ringfence.config import Settings
+from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind, RegisterName
+from ringfence.eventlog.parquet_log import ParquetLog
+from ringfence.eventlog.store import open_store, register_path
+from ringfence.protocols import service as protocols
+from ringfence.tracing.exposures import CaseWindow, trace_batch
+from ringfence.tracing.rules import Interval
+
+PROTOCOL = protocols.load("covid19-cn-9")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def simulate(data: Path, people: int, days: int, seed: int) -> None:
+    if (data / "scans.parquet").exists():
+        return
+    subprocess.run(
+        [str(ROOT / ".venv/bin/ringfence"), "simulate", "--people", str(people), "--days", str(days), "--seed",
+         str(seed), "--out", str(data), "--format", "parquet", "--json"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+
+
+def load(data: Path, home: Path) -> tuple[Settings, int, datetime]:
+    """The event log and snapshots of the simulated city in `home`; (settings, scan rows, last scan)."""
+    settings = Settings(home=home)
+    for name in (RegisterName.people, RegisterName.venues, RegisterName.buildings):
+        schema = REGISTER_SCHEMAS[name]
+        table = pq.read_table(data / f"{name.value}.parquet")
+        arrays = [
+            table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+            for f in schema
+        ]
+        target = register_path(settings, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_arrays(arrays, schema=schema), target)
+    log = ParquetLog(settings.events_dir, settings.tz)
+    source = str(data / "scans.parquet")
+    with log.connection() as con:
+        days = [r[0] for r in con.execute(
+            "SELECT DISTINCT CAST(scanned_at AS DATE) FROM read_parquet(?) ORDER BY 1", [source]).fetchall()]
+        for day in days:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE day_scans AS SELECT person_id, venue_id, "
+                "CAST(scanned_at AS TIMESTAMPTZ) AS scanned_at, CAST(left_at AS TIMESTAMPTZ) AS left_at, "
+                "row_number() OVER () AS _ord FROM read_parquet(?) WHERE CAST(scanned_at AS DATE) = ?",
+                [source, day],
+            )
+            log.append_select(con, EventKind.scans, "SELECT * FROM day_scans", batch_id=f"bench-{day}")
+    for day in log.days(EventKind.scans):
+        log.compact(EventKind.scans, day)
+    return (settings, *_size(settings))
+
+
+def draw_cases(settings: Settings, last: datetime, count: int, seed: int) -> list[CaseWindow]:
+    end = last.replace(minute=0, second=0, microsecond=0)
+    window = Interval(end - timedelta(days=PROTOCOL.contact.lookback_days + 1), end)
+    with open_store(settings) as store:
+        people = store.query(
+            "SELECT DISTINCT person_id FROM scans WHERE scanned_at >= $start ORDER BY person_id",
+            {"start": window.start}).column("person_id").to_pylist()
+    chosen = random.Random(seed).sample(people, min(count, len(people)))
+    return [CaseWindow(p, window) for p in chosen]
+
+
+def trace(settings: Settings, cases: list[CaseWindow]) -> dict:
+    with open_store(settings) as store:
+        result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
+    return {"contacts": sum(len(v) for v in result.contacts.values()), "stays": result.stays}
+
+
+def spark_run(settings: Settings, cases: list[CaseWindow], repeat: int) -> dict:
+    from ringfence.eventlog.spark_store import SparkEventStore, spark_session
+
+    session = spark_session()
+    store = SparkEventStore(settings)
+    trace_batch(store, cases, PROTOCOL, tz=settings.tz)  # warm: the first query plans and loads classes
+    times, cpu, outcome = [], [], None
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+        outcome = {"contacts": sum(len(v) for v in result.contacts.values()), "stays": result.stays}
+    jvm = session.sparkContext._gateway.proc.pid
+    return {"seconds": statistics.median(times), "peak_rss_mib": _peak_mib(jvm) + _peak_mib("self"),
+            "cpu_seconds (driver)": statistics.median(cpu), "outcome": outcome}
+
+
+def _peak_mib(pid: int | str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000, help="residents of the simulated city")
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--cases", type=int, default=1000, help="cases of the batch run")
+    parser.add_argument("--engine", choices=["duckdb", "spark", "both"], default="duckdb")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, help="a simulation directory to reuse (made if missing)")
+    parser.add_argument("--home", type=Path, help="a loaded data home to reuse (made if missing)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="ringfence-trace-") as scratch:
+        data = args.data or Path(scratch) / "simulation"
+        started = time.perf_counter()
+        simulate(data, args.people, args.days, args.seed)
+        simulated = time.perf_counter() - started
+        home = args.home or Path(scratch) / "home"
+        started = time.perf_counter()
+        if args.home is not None and (home / "events").is_dir():
+            settings = Settings(home=home)
+            rows, last = _size(settings)
+        else:
+            settings, rows, last = load(data, home)
+        loaded = time.perf_counter() - started
+        engines = ["duckdb", "spark"] if args.engine == "both" else [args.engine]
+        for count in (1, args.cases):
+            cases = draw_cases(settings, last, count, args.seed)
+            for engine in engines:
+                if engine == "duckdb":
+                    run = median_run(lambda: trace(settings, cases), args.repeat)
+                else:
+                    run = spark_run(settings, cases, args.repeat)
+                report(f"trace {count} case(s) on {engine}", {
+                    "people": args.people, "days": args.days, "scan rows": rows, "cases": len(cases),
+                    **{k: v for k, v in run.items() if k != "outcome"}, **run["outcome"],
+                    "simulate s": simulated, "load+compact s": loaded, "load": machine_load(),
+                }, args.json)
+
+
+def _size(settings: Settings) -> tuple[int, datetime]:
+    log = ParquetLog(settings.events_dir, settings.tz)
+    with duckdb.connect() as con:
+        rows, last = con.execute(
+            "SELECT count(*), max(scanned_at) FROM read_parquet(?)",
+            [[str(p) for p in log.files(EventKind.scans)]]).fetchone()
+    return rows, last.astimezone(timezone.utc)
+
+
+if __name__ == "__main__":
+    main()

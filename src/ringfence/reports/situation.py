@@ -1,0 +1,288 @@
+"""The situation read side: the figures of one day, each from a small function over the stores.
+
+`situation(...)` gathers them all for `/api/situation` and the daily report. Capabilities still
+being built elsewhere (contact records, isolation, tasks) are read defensively: when one is
+missing, its figure says `available: false` instead of failing the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, aliased
+
+from ringfence.areas.models import Area, AreaLevel, Building
+from ringfence.auth.rules import Role, Scope
+from ringfence.cases.models import Case, CaseStatus, FoundVia
+from ringfence.core import clock
+from ringfence.eventlog.store import EventStore
+from ringfence.people.models import Person
+from ringfence.protocols.models import Protocol
+from ringfence.reports import rules
+from ringfence.reports.rules import CaseFact
+from ringfence.reports.schemas import (
+    CoverageFigures, CoverageRow, DailyCaseRow, DistrictRow, Headline, OccupancyFigures, OverdueFigures,
+    OverdueTaskRow, PlacementFigures, RtFigures, RtPoint, SentinelFigures, Situation,
+)
+from ringfence.surveillance.rules import district_of
+
+log = logging.getLogger(__name__)
+
+CURVE_DAYS = 28  # days the epidemic curve shows, ending on the report day
+LONGEST_OVERDUE = 10  # overdue tasks listed by name in the report
+RT_WINDOW = 7
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The report's `as_of`: the first instant of the next local day."""
+    return clock.start_of_day(day + timedelta(days=1), tz)
+
+
+def districts(*, session: Session) -> list[Area]:
+    """The city's districts, by path."""
+    return list(session.scalars(select(Area).where(Area.level == AreaLevel.district).order_by(Area.path)))
+
+
+def district_paths(areas: list[Area]) -> dict[str, str]:
+    return {a.path: a.area_id for a in areas}
+
+
+def case_facts(*, session: Session, until: datetime, paths: dict[str, str]) -> list[CaseFact]:
+    """Cases confirmed before `until` (not discarded), with their home district and building position."""
+    community = aliased(Area)
+    query = (
+        select(Case.case_id, Case.confirmed_at, Case.sampled_at, Case.found_via, community.path,
+               Building.lon, Building.lat)
+        .outerjoin(Person, Person.person_id == Case.person_id)
+        .outerjoin(Building, Building.building_id == Person.building_id)
+        .outerjoin(community, community.area_id == Building.community_id)
+        .where(Case.confirmed_at < until, Case.status != CaseStatus.discarded)
+        .order_by(Case.confirmed_at, Case.case_id)
+    )
+    return [
+        CaseFact(case_id=case_id, confirmed_at=confirmed_at, sampled_at=sampled_at, found_via=found_via,
+                 district_id=district_of(path, paths), lon=lon, lat=lat)
+        for case_id, confirmed_at, sampled_at, found_via, path, lon, lat in session.execute(query)
+    ]
+
+
+def headline(facts: list[CaseFact], *, day: date, tz: ZoneInfo) -> Headline:
+    """The day's new cases, how many were found in the community, and the last week against the one before."""
+    today = rules.confirmed_on(facts, day, tz)
+    week = rules.confirmed_between(facts, day - timedelta(days=rules.RECENT_DAYS - 1), day, tz)
+    before = rules.confirmed_between(
+        facts, day - timedelta(days=2 * rules.RECENT_DAYS - 1), day - timedelta(days=rules.RECENT_DAYS), tz
+    )
+    community = sum(1 for c in today if rules.is_community(c.found_via))
+    return Headline(
+        new_cases=len(today), community_cases=community, controlled_cases=len(today) - community,
+        community_share=rules.community_share(c.found_via for c in today),
+        cases_last_7_days=len(week), cases_previous_7_days=len(before),
+        change_7_days=rules.change(len(week), len(before)),
+        community_share_7_days=rules.community_share(c.found_via for c in week),
+    )
+
+
+def daily_case_rows(facts: list[CaseFact], *, first: date, last: date, tz: ZoneInfo) -> list[DailyCaseRow]:
+    """New cases per day first..last, district and way found (only the combinations that occur)."""
+    counted = rules.new_cases_by_day(rules.confirmed_between(facts, first, last, tz), tz)
+    return [
+        DailyCaseRow(day=day, district_id=district, found_via=via, cases=n)
+        for (day, district, via), n in sorted(counted.items(), key=lambda item: (item[0][0], item[0][1], item[0][2].value))
+    ]
+
+
+def rt_figures(facts: list[CaseFact], *, last: date, tz: ZoneInfo, protocol: Protocol) -> RtFigures:
+    """R(t) (Cori et al., as EpiEstim) over 7-day windows of the city's daily cases up to `last`.
+
+    Cases found on arrival are imported (they count in the infectivity, not in R's numerator);
+    the serial interval is the protocol's `[disease]` one.
+    """
+    disease = protocol.disease
+    figures = RtFigures(si_mean=disease.serial_interval_mean_days, si_sd=disease.serial_interval_sd_days,
+                        window=RT_WINDOW, first_day=None, points=[], latest=None)
+    days = [rules.report_day(c.confirmed_at, tz) for c in facts]
+    days = [d for d in days if d <= last]
+    if not days:
+        return figures
+    first = min(days)
+    figures.first_day = first
+    local = rules.daily_totals([c for c in facts if c.found_via is not FoundVia.arrival], first, last, tz)
+    imported = rules.daily_totals([c for c in facts if c.found_via is FoundVia.arrival], first, last, tz)
+    if len(local) < RT_WINDOW + 1:
+        return figures
+    from ringfence.analytics import reproduction  # SciPy loads only when a report is made
+
+    incidence = reproduction.incidence_from_split(local, imported)
+    si = reproduction.parametric_si(disease.serial_interval_mean_days, disease.serial_interval_sd_days, incidence.days)
+    windows = reproduction.sliding_windows(incidence.days, RT_WINDOW)
+    for estimate in reproduction.estimate_r(incidence, si, windows):
+        if not estimate.estimable:
+            continue
+        figures.points.append(RtPoint(
+            day=first + timedelta(days=estimate.t_end - 1), t_start=estimate.t_start, t_end=estimate.t_end,
+            mean=estimate.mean, q025=estimate.quantile(0.025), q975=estimate.quantile(0.975),
+        ))
+    figures.latest = figures.points[-1] if figures.points else None
+    return figures
+
+
+def _has_table(session: Session, name: str) -> bool:
+    return inspect(session.get_bind()).has_table(name)
+
+
+def placement_figures(*, session: Session, facts: list[CaseFact]) -> PlacementFigures:
+    """Median hours from positive sample to the last isolating contact placed, over `facts`' cases."""
+    try:
+        from ringfence.isolation.models import Placement
+        from ringfence.tracing.models import ContactRecord, Measure
+    except ImportError:
+        return PlacementFigures(available=False)
+    if not (_has_table(session, ContactRecord.__tablename__) and _has_table(session, Placement.__tablename__)):
+        return PlacementFigures(available=False)
+    by_case = {c.case_id: c for c in facts}
+    if not by_case:
+        return PlacementFigures(available=True)
+    contacts: dict[int, list[str]] = {}
+    for case_id, person_id in session.execute(
+        select(ContactRecord.case_id, ContactRecord.person_id).where(
+            ContactRecord.case_id.in_(sorted(by_case)),
+            ContactRecord.measure.in_([Measure.central_isolation, Measure.home_isolation]),
+        )
+    ):
+        contacts.setdefault(case_id, []).append(person_id)
+    people = sorted({p for persons in contacts.values() for p in persons})
+    placements: dict[str, list[tuple[datetime | None, datetime | None]]] = {}
+    for start in range(0, len(people), 500):
+        for person_id, placed_at, ended_at in session.execute(
+            select(Placement.person_id, Placement.placed_at, Placement.ended_at)
+            .where(Placement.person_id.in_(people[start:start + 500]))
+        ):
+            placements.setdefault(person_id, []).append((placed_at, ended_at))
+    hours, waiting = [], 0
+    for case_id, persons in contacts.items():
+        fact = by_case[case_id]
+        positive_at = fact.sampled_at or fact.confirmed_at
+        placed = [rules.contact_placed_at(positive_at, placements.get(p, [])) for p in persons]
+        value = rules.placement_hours(positive_at, placed)
+        if value is None:
+            waiting += 1
+        else:
+            hours.append(value)
+    return PlacementFigures(available=True, median_hours=rules.median(hours), cases_measured=len(hours),
+                            cases_waiting=waiting)
+
+
+def coverage_figures(*, store: EventStore, as_of: datetime, paths: dict[str, str]) -> CoverageFigures:
+    """Residents with a covering sample in the `COVERAGE_WINDOW` before `as_of`, per district and in all."""
+    window_hours = int(rules.COVERAGE_WINDOW.total_seconds() // 3600)
+    try:
+        from ringfence.testing import screening
+    except ImportError:
+        return CoverageFigures(available=False, window_hours=window_hours)
+    per_community = screening.coverage_by_community(
+        store, root_path="/", since=as_of - rules.COVERAGE_WINDOW, as_of=as_of
+    ).to_pylist()
+    community_paths = {
+        row["area_id"]: row["path"]
+        for row in store.query("SELECT area_id, path FROM areas WHERE level = 'community'").to_pylist()
+    }
+    totals: dict[str, list[int]] = {district: [0, 0] for district in paths.values()}
+    for row in per_community:
+        district = district_of(community_paths.get(row["community_id"]), paths)
+        figures = totals.setdefault(district, [0, 0])
+        figures[0] += int(row["residents"])
+        figures[1] += int(row["sampled"])
+    residents = sum(f[0] for f in totals.values())
+    sampled = sum(f[1] for f in totals.values())
+    return CoverageFigures(
+        available=True, window_hours=window_hours, residents=residents, sampled=sampled,
+        coverage=rules.share(sampled, residents),
+        districts=[CoverageRow(district_id=d, residents=r, sampled=s, coverage=rules.share(s, r))
+                   for d, (r, s) in sorted(totals.items())],
+    )
+
+
+def occupancy_figures(*, session: Session, day: date, protocol: Protocol) -> OccupancyFigures:
+    """Isolation beds and occupancy of all facilities now, and the first projected day past the alert share."""
+    try:
+        from ringfence.isolation import occupancy
+    except ImportError:
+        return OccupancyFigures(available=False)
+    status = occupancy.status(session=session, today=day, protocol=protocol)
+    total = status.total
+    return OccupancyFigures(
+        available=True, beds=total.beds, occupied=total.occupied, waiting=total.waiting,
+        occupancy=total.occupancy if total.beds else None, threshold=status.threshold, alert_on=total.alert_on,
+    )
+
+
+def overdue_figures(*, session: Session, as_of: datetime, protocol: Protocol, paths: dict[str, str]) -> OverdueFigures:
+    """Tasks overdue at `as_of`: how many, by kind and district, and the longest overdue."""
+    try:
+        from ringfence.tasks import service as tasks
+    except ImportError:
+        return OverdueFigures(available=False)
+    scope = Scope(actor="report", role=Role.commander, subtree=None, origin="report")
+    overdue = tasks.get_all(session=session, scope=scope, overdue_at=as_of)
+    area_paths = dict(session.execute(
+        select(Area.area_id, Area.path).where(Area.area_id.in_(sorted({t.area_id for t in overdue if t.area_id})))
+    ).all()) if overdue else {}
+    raised = tasks.escalations(session=session, tasks=overdue, as_of=as_of, protocol=protocol)
+    rows = [
+        OverdueTaskRow(
+            task_id=t.task_id, kind=t.kind.value, area_id=t.area_id,
+            district_id=district_of(area_paths.get(t.area_id), paths), due_at=t.due_at,
+            hours_overdue=rules.hours_between(t.due_at, as_of), escalated_to=raised[t.task_id][0],
+        )
+        for t in overdue
+    ]
+    rows.sort(key=lambda r: (-r.hours_overdue, r.task_id))
+    return OverdueFigures(
+        available=True, total=len(rows), by_kind=dict(sorted(Counter(r.kind for r in rows).items())),
+        by_district=dict(sorted(Counter(r.district_id for r in rows).items())), longest=rows[:LONGEST_OVERDUE],
+    )
+
+
+def sentinel_figures(*, store: EventStore, protocol: Protocol, day: date, as_of: datetime) -> SentinelFigures:
+    """Follow-ups missed and pending at `as_of`, the day's sentinel events, and the day's raised alarms."""
+    from ringfence.surveillance import service as surveillance
+    from ringfence.surveillance.rules import FollowUpStatus
+    from ringfence.surveillance.schemas import CountDimension
+
+    owed = surveillance.followups(store=store, protocol=protocol, as_of=as_of).followups
+    events = surveillance.counts(store=store, first=day, last=day, by=[CountDimension.district]).counts
+    judged = surveillance.alarms(store=store, day=day)
+    return SentinelFigures(
+        followups_missed=sum(1 for r in owed if r.status is FollowUpStatus.missed),
+        followups_pending=sum(1 for r in owed if r.status is FollowUpStatus.pending),
+        events_today=sum(r.count for r in events), history_from=judged.history_from,
+        alarms=[a for a in judged.alarms if a.alarm],
+    )
+
+
+def situation(
+    *, session: Session, store: EventStore, protocol: Protocol, day: date, tz: ZoneInfo
+) -> Situation:
+    """Every figure of the situation on `day`, as known at the end of that local day."""
+    as_of = end_of_day(day, tz)
+    areas = districts(session=session)
+    paths = district_paths(areas)
+    facts = case_facts(session=session, until=as_of, paths=paths)
+    week = rules.confirmed_between(facts, day - timedelta(days=rules.RECENT_DAYS - 1), day, tz)
+    return Situation(
+        day=day, as_of=as_of,
+        districts=[DistrictRow(district_id=a.area_id, name=a.name) for a in areas],
+        headline=headline(facts, day=day, tz=tz),
+        daily_cases=daily_case_rows(facts, first=day - timedelta(days=CURVE_DAYS - 1), last=day, tz=tz),
+        rt=rt_figures(facts, last=day, tz=tz, protocol=protocol),
+        placement=placement_figures(session=session, facts=week),
+        coverage=coverage_figures(store=store, as_of=as_of, paths=paths),
+        occupancy=occupancy_figures(session=session, day=day, protocol=protocol),
+        overdue=overdue_figures(session=session, as_of=as_of, protocol=protocol, paths=paths),
+        sentinel=sentinel_figures(store=store, protocol=protocol, day=day, as_of=as_of),
+    )

@@ -1,0 +1,240 @@
+"""Who was exposed to a batch of cases: the event-log queries of `queries.py` turned into contacts.
+
+Knows the event log and the protocol, not the relational store: the same batch gives the same
+contacts on DuckDB and on Spark. A batch of a thousand cases costs about as many queries as one case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+import pyarrow as pa
+
+from ringfence.eventlog.kinds import UTC_TIME
+from ringfence.eventlog.store import EventStore
+from ringfence.protocols.models import Protocol
+from ringfence.tracing import queries, rules
+from ringfence.tracing.rules import Contact, ContactCategory, ExposureVia, Interval
+
+
+@dataclass(frozen=True)
+class CaseWindow:
+    """A case to trace: its person and its infectious window."""
+
+    person_id: str
+    window: Interval
+
+
+@dataclass
+class BatchTrace:
+    """The contacts of every case of a batch (strongest category, once per person), and what was left out."""
+
+    contacts: dict[str, list[Contact]]
+    unregistered_companion_phones: int = 0  # phones met in the grid that name no one (or several people)
+    queries: int = 0
+    stays: int = 0  # the cases' stays long enough to make a contact
+
+
+def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protocol, *, tz: tzinfo) -> BatchTrace:
+    """Every case's contacts, found with one pass of each query over the whole batch."""
+    result = BatchTrace(contacts={c.person_id: [] for c in cases})
+    if not cases:
+        return result
+    windows = {c.person_id: c.window for c in cases}
+    facts = _people_of(store, windows)
+    result.queries += 1
+    found: dict[str, list[Contact]] = defaultdict(list)
+
+    members = _household_members(store, {h for h, _ in facts.values() if h})
+    result.queries += 1
+    for case_person, (household, _phone) in facts.items():
+        for member in members.get(household, []) if household else []:
+            found[case_person].append(
+                Contact(member, ContactCategory.close, ExposureVia.household, last_exposure=windows[case_person].end)
+            )
+
+    stays = _case_stays(store, windows, protocol, tz)
+    result.queries += 1
+    result.stays = sum(len(v) for v in stays.values())
+    if stays:
+        for case_person, contact in _venue_contacts(store, stays, protocol, tz):
+            found[case_person].append(contact)
+        result.queries += 1
+
+    close_people = {c.person_id for contacts in found.values() for c in contacts}
+    contact_facts = _people_of(store, close_people) if close_people else {}
+    households = _household_members(store, {h for h, _ in contact_facts.values() if h}) if contact_facts else {}
+    result.queries += 2 if close_people else 0
+    household_of = {p: h for p, (h, _) in contact_facts.items()}
+    for case_person in windows:
+        close = [c for c in found[case_person] if c.category is ContactCategory.close]
+        found[case_person].extend(rules.secondary_contacts(close, households, household_of))
+
+    phones = {p: phone for p, (_, phone) in facts.items() if phone}
+    if phones:
+        companions, unregistered = _companions(store, windows, phones, protocol, tz)
+        result.queries += 2
+        result.unregistered_companion_phones = unregistered
+        for case_person, contact in companions:
+            found[case_person].append(contact)
+
+    for case_person in windows:
+        result.contacts[case_person] = rules.strongest(found[case_person], case_person_id=case_person)
+    return result
+
+
+# ---- the queries ------------------------------------------------------------------------------
+
+
+def _people_of(store: EventStore, people: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(household_id, phone) of each named person found in the people snapshot."""
+    named = pa.table({"person_id": pa.array(sorted(people), pa.string())})
+    rows = store.query(queries.PEOPLE_OF, tables={"named": named}).to_pylist()
+    return {r["person_id"]: (r["household_id"], r["phone"]) for r in rows}
+
+
+def _household_members(store: EventStore, households: set[str]) -> dict[str, list[str]]:
+    if not households:
+        return {}
+    wanted = pa.table({"household_id": pa.array(sorted(households), pa.string())})
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(queries.HOUSEHOLD_MEMBERS, tables={"wanted": wanted}).to_pylist():
+        members[row["household_id"]].append(row["person_id"])
+    return {h: sorted(people) for h, people in members.items()}
+
+
+def _case_stays(
+    store: EventStore, windows: dict[str, Interval], protocol: Protocol, tz: tzinfo
+) -> dict[str, list[tuple[str, Interval]]]:
+    """Each case's stays clipped to its window, the ones long enough to make a contact."""
+    first_day, last_day = _days(windows.values(), tz, before=rules.MAX_STAY)
+    table = store.query(
+        queries.CASE_STAYS,
+        {"first_day": first_day, "last_day": last_day, "default_dwell": protocol.contact.default_dwell_minutes},
+        tables={"case_windows": _windows_table(windows, {}, protocol), "dwell_by_kind": _dwell_table(protocol)},
+    )
+    shortest = timedelta(minutes=protocol.contact.venue_min_overlap_minutes)
+    stays: dict[str, list[tuple[str, Interval]]] = defaultdict(list)
+    for row in table.to_pylist():
+        clipped = Interval(_utc(row["start_at"]), _utc(row["end_at"])).clip(windows[row["case_person"]])
+        if clipped is not None and clipped.end - clipped.start >= shortest:
+            stays[row["case_person"]].append((row["venue_id"], clipped))
+    return stays
+
+
+def _venue_contacts(
+    store: EventStore, stays: dict[str, list[tuple[str, Interval]]], protocol: Protocol, tz: tzinfo
+) -> list[tuple[str, Contact]]:
+    intervals = [interval for case_stays in stays.values() for _, interval in case_stays]
+    earliest = min(i.start for i in intervals) - rules.MAX_STAY
+    latest = max(i.end for i in intervals)
+    first_day, last_day = _days([Interval(earliest, latest)], tz)
+    stay_rows = [(case, venue, i) for case, case_stays in stays.items() for venue, i in case_stays]
+    case_stays = pa.table({
+        "case_person": pa.array([r[0] for r in stay_rows], pa.string()),
+        "venue_id": pa.array([r[1] for r in stay_rows], pa.string()),
+        "start_at": pa.array([r[2].start for r in stay_rows], UTC_TIME),
+        "end_at": pa.array([r[2].end for r in stay_rows], UTC_TIME),
+    })
+    params = {
+        "first_day": first_day, "last_day": last_day, "earliest": earliest, "latest": latest,
+        "default_dwell": protocol.contact.default_dwell_minutes,
+        "min_overlap_seconds": protocol.contact.venue_min_overlap_minutes * 60,
+    }
+    table = store.query(
+        queries.VENUE_CONTACTS, params, tables={"case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol)}
+    )
+    return [
+        (
+            row["case_person"],
+            Contact(
+                row["person_id"], ContactCategory.close, ExposureVia.venue, venue_id=row["venue_id"],
+                last_exposure=_utc(row["last_exposure"]), overlap_minutes=rules.whole_minutes(row["overlap_seconds"]),
+            ),
+        )
+        for row in table.to_pylist()
+    ]
+
+
+def companion_grid(store: EventStore, protocol: Protocol) -> rules.Grid:
+    """The grid around the mean position of the buildings snapshot (see `rules.grid_origin`)."""
+    centre = store.query(queries.BUILDINGS_CENTRE).to_pylist()
+    lon0, lat0 = rules.grid_origin(centre[0]["lon"], centre[0]["lat"]) if centre else (0.0, 0.0)
+    return rules.Grid(lon0, lat0, protocol.companion.grid_metres)
+
+
+def _companions(
+    store: EventStore, windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol, tz: tzinfo
+) -> tuple[list[tuple[str, Contact]], int]:
+    """Companions of the cases that have a phone; and how many qualifying phones name no one."""
+    companion = protocol.companion
+    history = timedelta(days=companion.history_days)
+    traced = {p: w for p, w in windows.items() if p in phones}
+    history_from = {p: w.end - history for p, w in traced.items()}
+    # a location row may start the evening before the day it is filed under: one day of slack
+    first_day, last_day = _days([Interval(min(history_from.values()), max(w.end for w in traced.values()))], tz,
+                                before=timedelta(days=1))
+    grid = companion_grid(store, protocol)
+    params = {
+        "first_day": first_day, "last_day": last_day, "lon0": grid.lon0, "lat0": grid.lat0,
+        "cells_per_lon": grid.cells_per_degree_lon, "cells_per_lat": grid.cells_per_degree_lat,
+        "min_together_seconds": companion.min_minutes * 60,
+    }
+    table = store.query(queries.COMPANIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)})
+    best: dict[tuple[str, str], Contact] = {}
+    unregistered: set[str] = set()
+    for row in table.to_pylist():
+        if not rules.is_companion(row["together_seconds"], row["mine_seconds"], row["theirs_seconds"], companion):
+            continue
+        if row["person_id"] is None:
+            unregistered.add(row["phone"])
+            continue
+        contact = Contact(
+            row["person_id"], ContactCategory.companion, ExposureVia.grid,
+            last_exposure=_utc(row["last_exposure"]), overlap_minutes=rules.whole_minutes(row["together_seconds"]),
+        )
+        key = (row["case_person"], row["person_id"])
+        held = best.get(key)
+        if held is None or (contact.last_exposure, contact.overlap_minutes) > (held.last_exposure, held.overlap_minutes):
+            best[key] = contact
+    return [(case, contact) for (case, _), contact in sorted(best.items())], len(unregistered)
+
+
+# ---- bound tables and days --------------------------------------------------------------------
+
+
+def _windows_table(windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol) -> pa.Table:
+    """`case_windows`: the companion history is the `history_days` before the window closes."""
+    history = timedelta(days=protocol.companion.history_days)
+    people = sorted(windows)
+    return pa.table({
+        "case_person": pa.array(people, pa.string()),
+        "phone": pa.array([phones.get(p) for p in people], pa.string()),
+        "start_at": pa.array([windows[p].start for p in people], UTC_TIME),
+        "end_at": pa.array([windows[p].end for p in people], UTC_TIME),
+        "history_from": pa.array([windows[p].end - history for p in people], UTC_TIME),
+    })
+
+
+def _dwell_table(protocol: Protocol) -> pa.Table:
+    kinds = sorted(protocol.contact.dwell_minutes_by_kind.items())
+    return pa.table({
+        "kind": pa.array([k for k, _ in kinds], pa.string()),
+        "minutes": pa.array([m for _, m in kinds], pa.int64()),
+    })
+
+
+def _days(intervals: Iterable[Interval], tz: tzinfo, *, before: timedelta = timedelta(0)) -> tuple[date, date]:
+    """The local days (the event log's partitions) from the earliest start − `before` to the latest end."""
+    spans = list(intervals)
+    first = min(i.start for i in spans) - before
+    last = max(i.end for i in spans)
+    return first.astimezone(tz).date(), last.astimezone(tz).date()
+
+
+def _utc(value: datetime) -> datetime:
+    """Engines give instants back aware (DuckDB) or naive in the session zone, UTC (Spark)."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -1,0 +1,83 @@
+"""The event-log SQL of delineation, written once in DuckDB's dialect (run as is on DuckDB, through
+SQLGlot on Spark). Each query serves the whole city or the whole batch of cases in one pass; the
+batch comes in as small bound tables, never pasted into the text:
+
+* `case_windows(case_person, start_at, end_at)`: each active case's infectious window;
+* `dwell_by_kind(kind, minutes)`: the protocol's dwell time by venue kind;
+* `unit_buildings(unit_key, building_id)`: the buildings of each unit whose screening is judged.
+
+Durations are differences of epoch seconds (DuckDB's `date_diff` and Spark's `DATEDIFF` differ).
+"""
+
+from __future__ import annotations
+
+# A check-in without check-out lasts the venue's own dwell, else its kind's, else the protocol default.
+_STAY_END = (
+    "coalesce(s.left_at, s.scanned_at + INTERVAL 1 MINUTE * "
+    "coalesce(nullif(v.dwell_minutes, 0), d.minutes, $default_dwell))"
+)
+
+# The cases' stays at venues that stand in a building, clipped to the case's window, long enough.
+LONG_STAYS = f"""
+WITH stays AS (
+  SELECT w.case_person, v.building_id, s.scanned_at AS start_at, {_STAY_END} AS end_at,
+         w.start_at AS window_start, w.end_at AS window_end
+  FROM scans_by_person s
+  JOIN case_windows w ON w.case_person = s.person_id
+  JOIN venues v ON v.venue_id = s.venue_id
+  LEFT JOIN dwell_by_kind d ON d.kind = v.kind
+  WHERE s.day BETWEEN $first_day AND $last_day AND s.scanned_at < w.end_at AND v.building_id IS NOT NULL
+),
+clipped AS (
+  SELECT case_person, building_id,
+         greatest(start_at, window_start) AS start_at, least(end_at, window_end) AS end_at
+  FROM stays
+)
+SELECT case_person, building_id, start_at, end_at
+FROM clipped
+WHERE epoch(end_at) - epoch(start_at) >= $min_stay_seconds
+"""
+
+# Every building with its community and its residents (the people snapshot, one GROUP BY).
+BUILDING_RESIDENTS = """
+SELECT b.building_id, b.community_id, count(p.person_id) AS residents
+FROM buildings b LEFT JOIN people p ON p.building_id = b.building_id
+GROUP BY b.building_id, b.community_id
+"""
+
+AREAS = "SELECT area_id, level, path FROM areas"
+
+# Per unit and local day: its residents sampled that day (by $as_of), by their state then.
+# A resident is positive if a tube of theirs is, else pending if one has no result yet, else
+# negative if one reads negative; a tube whose only results are invalid covers no one.
+ROUND_VERDICTS = """
+WITH residents AS (
+  SELECT u.unit_key, p.person_id
+  FROM people p JOIN unit_buildings u ON u.building_id = p.building_id
+),
+tube_states AS (
+  SELECT tube_id,
+         max(CASE WHEN result = 'positive' THEN 1 ELSE 0 END) AS positive,
+         max(CASE WHEN result = 'negative' THEN 1 ELSE 0 END) AS negative
+  FROM tube_results
+  WHERE day >= $first_day AND reported_at <= $as_of
+  GROUP BY tube_id
+),
+person_days AS (
+  SELECT r.unit_key, s.person_id, s.day,
+         max(CASE WHEN t.positive = 1 THEN 1 ELSE 0 END) AS positive,
+         max(CASE WHEN t.tube_id IS NULL THEN 1 ELSE 0 END) AS pending,
+         max(CASE WHEN t.negative = 1 THEN 1 ELSE 0 END) AS negative
+  FROM samples s
+  JOIN residents r ON r.person_id = s.person_id
+  LEFT JOIN tube_states t ON t.tube_id = s.tube_id
+  WHERE s.day BETWEEN $first_day AND $last_day AND s.collected_at <= $as_of
+  GROUP BY r.unit_key, s.person_id, s.day
+)
+SELECT unit_key, day,
+       sum(positive) AS positive,
+       sum(CASE WHEN positive = 0 AND pending = 1 THEN 1 ELSE 0 END) AS pending,
+       sum(CASE WHEN positive = 0 AND pending = 0 AND negative = 1 THEN 1 ELSE 0 END) AS negative
+FROM person_days
+GROUP BY unit_key, day
+"""

@@ -1,0 +1,156 @@
+"""Tracing over the event log at every rule's boundary, with the same contacts on DuckDB and Spark."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from tests.eventlog import tracing_world as world
+from tests.eventlog.tracing_world import day
+from tests.eventlog.worlds import home_settings, scans, utc
+
+from ringfence.config import Settings
+from ringfence.eventlog.duckdb_store import DuckDBEventStore
+from ringfence.eventlog.store import EventStore
+from ringfence.protocols import service as protocols
+from ringfence.tracing.exposures import CaseWindow, trace_batch
+from ringfence.tracing.rules import ContactCategory, ExposureVia, Interval
+
+PROTOCOL = protocols.load("covid19-cn-9")
+
+@pytest.fixture
+def store(log_settings: Settings) -> Iterator[EventStore]:
+    opened = DuckDBEventStore(log_settings)
+    world.build(log_settings, opened)
+    with opened:
+        yield opened
+
+
+def traced(store: EventStore, *cases: CaseWindow):
+    return trace_batch(store, list(cases), PROTOCOL, tz=store.settings.tz)
+
+
+def by_person(store: EventStore, case: CaseWindow = world.C1) -> dict:
+    return {c.person_id: c for c in traced(store, case).contacts[case.person_id]}
+
+
+def test_a_shared_stay_of_fifteen_minutes_makes_a_close_contact_and_fourteen_does_not(store) -> None:
+    contacts = by_person(store)
+    assert (contacts["p15"].category, contacts["p15"].via, contacts["p15"].venue_id) == (
+        ContactCategory.close, ExposureVia.venue, "vA")
+    assert contacts["p15"].overlap_minutes == 15
+    assert contacts["p15"].last_exposure == day(6, 11)
+    assert "p14" not in contacts
+
+
+def test_stays_that_only_touch_do_not_overlap(store) -> None:
+    assert "ptouch" not in by_person(store)
+
+
+def test_a_check_in_without_check_out_lasts_the_venues_own_dwell(store) -> None:
+    contacts = by_person(store)
+    assert (contacts["pB"].overlap_minutes, contacts["pB"].last_exposure) == (15, day(7, 10, 20))
+    assert "pB2" not in contacts  # 14 minutes of the case's 20
+
+
+def test_without_its_own_dwell_a_venue_takes_its_kinds_then_the_protocol_default(store) -> None:
+    contacts = by_person(store)
+    assert (contacts["pK"].overlap_minutes, contacts["pK"].last_exposure) == (15, day(8, 11))  # restaurant: 60
+    assert "pK2" not in contacts
+    assert (contacts["pD"].overlap_minutes, contacts["pD"].last_exposure) == (15, day(9, 10, 30))  # kiosk: 30
+    assert "pD2" not in contacts
+    assert contacts["pN"].overlap_minutes == 30  # both without check-out
+
+
+def test_only_the_overlap_inside_the_infectious_window_counts(store) -> None:
+    contacts = by_person(store)
+    assert (contacts["pE2"].overlap_minutes, contacts["pE2"].last_exposure) == (15, day(4, 0, 15))
+    assert "pE1" not in contacts  # 44 minutes together, 14 of them inside the window
+    assert "pW" not in contacts  # 10 minutes before isolation, the rest after
+
+
+def test_household_members_are_close_contacts_listed_once_even_when_also_met_at_a_venue(store) -> None:
+    contacts = by_person(store)
+    h2 = contacts["h2"]
+    assert (h2.category, h2.via, h2.venue_id, h2.last_exposure) == (
+        ContactCategory.close, ExposureVia.household, None, world.WINDOW.end)
+    assert "c1" not in contacts
+
+
+def test_household_members_of_close_contacts_are_secondary_unless_close_themselves(store) -> None:
+    contacts = by_person(store)
+    assert (contacts["s1"].category, contacts["s1"].through) == (ContactCategory.secondary, "pK")
+    assert (contacts["sB"].category, contacts["sB"].through) == (ContactCategory.secondary, "pB")
+    assert contacts["pK"].category is ContactCategory.close  # in p15's household, but met the case itself
+
+
+def test_companions_share_a_cell_ten_minutes_where_someone_dwelt_over_thirty_hours(store) -> None:
+    result = traced(store, world.C1)
+    contacts = {c.person_id: c for c in result.contacts["c1"]}
+    companions = {p for p, c in contacts.items() if c.category is ContactCategory.companion}
+    assert companions == {"cm1", "cm5"}
+    assert (contacts["cm1"].via, contacts["cm1"].overlap_minutes, contacts["cm1"].last_exposure) == (
+        ExposureVia.grid, 10, day(9, 9, 10))
+    assert contacts["h2"].category is ContactCategory.close
+    assert result.unregistered_companion_phones == 1
+
+
+def test_every_contact_is_found_and_nobody_else(store) -> None:
+    assert set(by_person(store)) == {"h2", "p15", "pB", "pK", "pD", "pN", "pE2", "s1", "sB", "cm1", "cm5"}
+
+
+def test_the_case_of_an_earlier_isolation_sees_no_exposure_after_it(store) -> None:
+    isolated = CaseWindow("c1", Interval(world.WINDOW.start, day(7, 10, 10)))
+    contacts = by_person(store, isolated)
+    assert "pB" not in contacts  # met 10 minutes before the isolation: not 15
+    assert contacts["p15"].category is ContactCategory.close
+    assert (contacts["pK"].category, contacts["pK"].through) == (ContactCategory.secondary, "p15")
+
+
+def test_a_batch_finds_for_each_case_what_tracing_it_alone_finds(store) -> None:
+    c2 = CaseWindow("c2", Interval(day(8), day(10)))
+    batch = traced(store, world.C1, c2)
+    assert batch.contacts["c1"] == traced(store, world.C1).contacts["c1"]
+    assert [(c.person_id, c.venue_id) for c in batch.contacts["c2"]] == [("q1", "vB")]
+
+
+def test_compacted_days_and_their_by_person_copies_give_the_same_contacts(store) -> None:
+    before = traced(store, world.C1).contacts
+    store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
+    for kind in ("scans", "locations"):
+        store.compact_all(kind)
+    copies = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
+    assert copies
+    after = {c.person_id: c for c in traced(store, world.C1).contacts["c1"]}
+    assert after.pop("zz").overlap_minutes == 30
+    assert list(after.values()) == before["c1"]
+
+
+def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> None:
+    settings = home_settings(tmp_path)
+    with DuckDBEventStore(settings) as store:
+        world.build(settings, store)
+        lonely = CaseWindow("pW", Interval(utc(2022, 9, 1), utc(2022, 9, 2)))
+        assert traced(store, lonely).contacts == {"pW": []}
+
+
+def test_a_stay_starting_two_days_before_the_window_is_still_read(tmp_path) -> None:
+    settings = home_settings(tmp_path)
+    with DuckDBEventStore(settings) as store:
+        world.build(settings, store)
+        long_stay = world.WINDOW.start - timedelta(hours=40)
+        store.append("scans", scans(("c1", "vC", long_stay, day(4, 1)), ("zz", "vC", long_stay, day(4, 2))),
+                     batch_id="hotel")
+        assert by_person(store)["zz"].last_exposure == day(4, 1)
+
+
+@pytest.mark.spark
+def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction(store, spark_engine) -> None:
+    from ringfence.eventlog.spark_store import SparkEventStore
+
+    batch = (world.C1, CaseWindow("c2", Interval(day(8), day(10))))
+    with SparkEventStore(store.settings) as spark:
+        assert traced(spark, *batch) == traced(store, *batch)
+        store.compact_all("scans")
+        assert traced(spark, *batch) == traced(store, *batch)

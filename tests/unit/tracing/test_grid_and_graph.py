@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ringfence.protocols import service as protocols
+from ringfence.tracing.rules import ContactCategory, ExposureVia, Grid, grid_origin, is_companion, whole_minutes
+from ringfence.tracing.transmission import CaseNode, Exposure, transmission_graph
+
+P = protocols.load("covid19-cn-9")
+UTC = timezone.utc
+
+
+def test_cells_are_800_metres_on_both_axes_around_the_origin() -> None:
+    grid = Grid(113.6, 34.7, 800)
+    assert grid.cell(113.6, 34.7) == (0, 0)
+    metre_lat = 1 / (grid.cells_per_degree_lat * 800)
+    metre_lon = 1 / (grid.cells_per_degree_lon * 800)
+    assert grid.cell(113.6, 34.7 + 799 * metre_lat) == (0, 0)
+    assert grid.cell(113.6, 34.7 + 801 * metre_lat) == (0, 1)
+    assert grid.cell(113.6 + 801 * metre_lon, 34.7) == (1, 0)
+    assert grid.cell(113.6 - 1 * metre_lon, 34.7) == (-1, 0)
+    assert 1.2 < metre_lon / metre_lat < 1.22  # 1 / cos(34.7°): a degree of longitude is shorter
+
+
+def test_the_grid_origin_is_the_buildings_centre_rounded_to_a_tenth_of_a_degree() -> None:
+    assert grid_origin(113.6543, 34.7468) == (113.7, 34.7)
+    assert grid_origin(None, None) == (0.0, 0.0)
+
+
+def test_a_companion_needs_ten_minutes_together_and_someone_over_thirty_hours_in_the_cell() -> None:
+    hours30 = 30 * 3600
+    assert is_companion(600, hours30 + 1, 0, P.companion)
+    assert is_companion(600, 0, hours30 + 1, P.companion)
+    assert not is_companion(599, hours30 + 1, 0, P.companion)
+    assert not is_companion(600, hours30, hours30, P.companion)
+
+
+def test_overlaps_are_printed_in_whole_minutes_rounded_down() -> None:
+    assert (whole_minutes(899.0), whole_minutes(900.0), whole_minutes(959.9)) == (14, 15, 15)
+
+
+def case(person: str, day: int, case_id: int) -> CaseNode:
+    return CaseNode(person, case_id, datetime(2022, 10, day, tzinfo=UTC))
+
+
+def test_a_contact_confirmed_later_makes_a_transmission_and_joins_the_cluster() -> None:
+    graph = transmission_graph(
+        [case("A", 1, 1), case("B", 3, 2), case("C", 2, 3), case("D", 5, 4)],
+        [
+            Exposure("A", "B", ContactCategory.close, ExposureVia.venue),
+            Exposure("B", "C", ContactCategory.close, ExposureVia.household),  # C was confirmed before B
+            Exposure("B", "X", ContactCategory.secondary, ExposureVia.household),
+            Exposure("C", "D", ContactCategory.companion, ExposureVia.grid),
+        ],
+    )
+    assert [(e.source, e.target, e.transmission) for e in graph.edges] == [
+        ("A", "B", True), ("B", "C", False), ("B", "X", False), ("C", "D", True)]
+    assert graph.clusters == [["A", "B"], ["C", "D"]]
+    assert graph.cluster_of == {"A": 1, "B": 1, "C": 2, "D": 2}
+    assert graph.contacts == ["X"]
+
+
+def test_a_case_nobody_links_is_a_cluster_of_its_own() -> None:
+    graph = transmission_graph([case("A", 1, 1), case("B", 2, 2)], [])
+    assert graph.clusters == [["A"], ["B"]]
