@@ -19,6 +19,7 @@ from ringfence.tasks.models import Task  # noqa: F401
 from ringfence.testing.models import Arrival, ScreeningRound  # noqa: F401
 from ringfence.tracing.models import ContactRecord  # noqa: F401
 from ringfence.venues.models import Venue  # noqa: F401
+from ringfence.zones.models import Zone  # noqa: F401
 
 metadata = Base.metadata
 

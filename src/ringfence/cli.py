@@ -196,6 +196,7 @@ def _add_domain_commands() -> None:
     from ringfence.analytics.cli import analytics_app
     from ringfence.auth.cli import users_app
     from ringfence.cases.cli import cases_app
+    from ringfence.eventlog.cli import events_app
     from ringfence.tracing.cli import register as register_trace
     from ringfence.isolation.cli import isolation_app
     from ringfence.simulate.cli import register as register_simulate
@@ -208,9 +209,11 @@ def _add_domain_commands() -> None:
     from ringfence.testing.cli import testing_app
     from ringfence.reports.cli import report_app
     from ringfence.surveillance.cli import sentinel_app
+    from ringfence.zones.cli import zones_app
 
     app.add_typer(users_app, name="users")
     app.add_typer(cases_app, name="cases")
+    app.add_typer(events_app, name="events")
     register_trace(app)
     register_simulate(app)
     app.add_typer(analytics_app, name="analytics")
@@ -224,6 +227,7 @@ def _add_domain_commands() -> None:
     app.add_typer(inspections_app, name="inspections")
     app.add_typer(incidents_app, name="incidents")
     app.add_typer(requests_app, name="requests")
+    app.add_typer(zones_app, name="zones")
 
 
 _add_domain_commands()

@@ -51,6 +51,7 @@ def derivations() -> list[tuple[str, Derivation]]:
     from ringfence.surveillance import flows as surveillance
     from ringfence.tasks import flows as tasks
     from ringfence.testing import flows as testing
+    from ringfence.zones import flows as zones
     from ringfence.tracing import flows as tracing
 
     return [
@@ -61,6 +62,7 @@ def derivations() -> list[tuple[str, Derivation]]:
         ("screening_rounds", testing.derive_rounds),
         ("arrivals", testing.derive_arrivals),
         ("key_places", testing.derive_key_places),
+        ("zones", zones.derive_zones),
         ("sentinel_followup", surveillance.derive_followups),
         ("release_isolation", isolation.release_isolation),
         ("enterprise_compliance", enterprises.check_compliance),

@@ -38,3 +38,12 @@ def test_tracing_someone_who_is_not_a_case_exits_2_with_one_line(outbreak, capsy
 def test_a_malformed_as_of_exits_2(outbreak, capsys, monkeypatch) -> None:
     outcome = run_cli(["trace", "P1", "--as-of", "yesterday"], capsys, monkeypatch)
     assert outcome.code == 2 and "ISO 8601" in outcome.err
+
+
+def test_compacting_the_event_log_keeps_the_trace(outbreak, capsys, monkeypatch) -> None:
+    before = run_cli(["trace", "P1", "--as-of", "2022-10-10T16:00:00", "--json"], capsys, monkeypatch).out
+    compacted = run_cli(["events", "compact", "--kind", "scans", "--json"], capsys, monkeypatch)
+    assert compacted.code == 0, compacted.err
+    assert json.loads(compacted.out) == {"compacted": {"scans": {"2022-10-09": 3}}}
+    assert run_cli(["trace", "P1", "--as-of", "2022-10-10T16:00:00", "--json"], capsys, monkeypatch).out == before
+    assert run_cli(["events", "compact", "--kind", "nope"], capsys, monkeypatch).code == 2

@@ -44,6 +44,10 @@ def api_router() -> APIRouter:
         isolation.facilities_router, isolation.placements_router, isolation.status_router, supplies.router,
     ):
         router.include_router(control_router)
+    from ringfence.zones import views as zones
+
+    for zones_router in (zones.router, zones.geojson_router):  # control: risk areas
+        router.include_router(zones_router)
     from ringfence.testing import views as testing
 
     for screening_router in (testing.lab_router, testing.rounds_router, testing.router):  # screening

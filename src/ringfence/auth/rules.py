@@ -109,8 +109,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 _COMMAND_GRANTS: dict[Role, frozenset[Permission]] = {
     Role.commander: frozenset({P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ}),
     Role.analyst: frozenset({P.INCIDENT_READ, P.INCIDENT_EDIT, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT}),
+    # a district headquarters approves the risk areas of its own subtree (the service checks where)
     Role.district: frozenset({
-        P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.SUPERVISION_EDIT, P.INCIDENT_READ, P.INCIDENT_EDIT,
+        P.ZONE_APPROVE, P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.SUPERVISION_EDIT, P.INCIDENT_READ, P.INCIDENT_EDIT,
         P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT,
     }),
     Role.subdistrict: frozenset({

@@ -44,6 +44,9 @@ class KindLayout:
     day_column: str
     sort_key: tuple[str, ...]
     natural_key: tuple[str, ...]  # rows equal on these are the same event (NULLs compare equal)
+    # text columns with few distinct values, dictionary-encoded on disk; the others are written plain
+    # (hashing a person id per row to find a 1-M-entry dictionary too big to use costs the writer half its time)
+    repeated: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -62,6 +65,7 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             day_column="scanned_at",
             sort_key=("venue_id", "scanned_at"),
             natural_key=("person_id", "venue_id", "scanned_at"),
+            repeated=("venue_id",),
         ),
         KindLayout(
             EventKind.locations,
@@ -82,6 +86,7 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             day_column="collected_at",
             sort_key=("tube_id", "collected_at"),
             natural_key=("sample_id",),
+            repeated=("site_id", "round_id"),
         ),
         KindLayout(
             EventKind.tube_results,
@@ -92,6 +97,7 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             day_column="reported_at",
             sort_key=("tube_id", "reported_at"),
             natural_key=("tube_id", "result", "reported_at"),
+            repeated=("result", "lab_id"),
         ),
         KindLayout(
             EventKind.sentinel,
@@ -102,6 +108,7 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             day_column="occurred_at",
             sort_key=("site_id", "occurred_at"),
             natural_key=("site_id", "site_kind", "occurred_at", "category", "person_id", "count"),
+            repeated=("site_id", "site_kind", "category"),
         ),
     ]
 }

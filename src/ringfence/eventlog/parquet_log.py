@@ -29,16 +29,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
+from ringfence.eventlog.ordering import local_days, sorted_first_rows
 
 ROW_GROUP_ROWS = 131_072  # small enough that min/max statistics prune a day's file
 STAGING = "_staging"
@@ -47,6 +49,7 @@ BY_PERSON = "_by_person"
 PERSON_ORDER: dict[EventKind, tuple[str, ...]] = {EventKind.scans: ("person_id", "scanned_at")}
 MARKER = "COMPLETE"
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+_EPOCH = date(1970, 1, 1)
 _PART = re.compile(r"^part-(?P<batch>.+)-(?P<n>\d{3,})\.parquet$")
 
 
@@ -122,31 +125,33 @@ class ParquetLog:
     def append(self, kind: EventKind, table: pa.Table, *, batch_id: str) -> AppendResult:
         """Write the rows of `table` not already stored (by the kind's natural key) as one atomic batch."""
         layout = LAYOUTS[EventKind(kind)]
-        incoming = _conform(table, layout)
-        with self.connection() as con:
-            con.register("incoming", incoming)
-            return self.append_select(con, layout.kind, "SELECT * FROM incoming", batch_id=batch_id)
+        return self.append_rows(layout.kind, _conform(table, layout), batch_id=batch_id)
 
     def append_select(
         self, con: duckdb.DuckDBPyConnection, kind: EventKind, select: str, *, batch_id: str
     ) -> AppendResult:
-        """Like `append`, for rows a SELECT on `con` gives: the kind's columns, typed, plus `_ord` (first wins).
+        """Like `append`, for rows a SELECT on `con` gives: the kind's columns, typed, plus `_ord` (first wins)."""
+        layout = LAYOUTS[EventKind(kind)]
+        columns = ", ".join(_quote(c) for c in layout.columns)
+        rows = con.sql(f"SELECT {columns} FROM ({select}) ORDER BY _ord").to_arrow_table()
+        return self.append_rows(layout.kind, _conform(rows, layout), batch_id=batch_id)
 
-        For importers that already hold their rows in DuckDB: no round trip through Arrow.
-        """
+    def append_rows(self, kind: EventKind, rows: pa.Table, *, batch_id: str) -> AppendResult:
+        """Write `rows` (the kind's columns and types, earlier rows winning) not already stored, atomically."""
         layout = LAYOUTS[EventKind(kind)]
         _check_batch_id(batch_id)
+        rows = rows.select(list(layout.columns))
         with self._lock(".write.lock", fcntl.LOCK_EX):
             self._recover_locked()
             stage = self.root / STAGING / batch_id
             shutil.rmtree(stage, ignore_errors=True)
-            total, added, written = self._stage_new_rows(con, layout, select, stage, batch_id)
+            added, written = self._stage_new_rows(rows, layout, stage, batch_id)
             if written:
                 _write_marker(stage, {"kind": layout.kind.value, "add": written, "remove": []})
                 self._publish(stage)
             else:
                 shutil.rmtree(stage, ignore_errors=True)
-        return AppendResult(added=added, duplicates=total - added)
+        return AppendResult(added=added, duplicates=rows.num_rows - added)
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -243,36 +248,48 @@ class ParquetLog:
         shutil.rmtree(stage, ignore_errors=True)
 
     def _stage_new_rows(
-        self, con: duckdb.DuckDBPyConnection, layout: KindLayout, select: str, stage: Path, batch_id: str
-    ) -> tuple[int, int, list[str]]:
-        """Write the rows not already stored into `stage`, one sorted file per day; (rows given, rows new, files)."""
-        columns = ", ".join(_quote(c) for c in layout.columns)
-        key = ", ".join(_quote(c) for c in layout.natural_key)
-        # The first row of each key wins inside the file (`_ord` is the row's position).
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE fresh AS SELECT {columns}, CAST({_quote(layout.day_column)} AS DATE) AS day "
-            f"FROM ({select}) QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1"
-        )
-        total = con.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0]
-        if total == 0:
-            return 0, 0, []
-        touched = [row[0] for row in con.execute("SELECT DISTINCT day FROM fresh ORDER BY day").fetchall()]
-        existing = self.files(layout.kind, touched)
+        self, rows: pa.Table, layout: KindLayout, stage: Path, batch_id: str
+    ) -> tuple[int, list[str]]:
+        """Write the rows not already stored into `stage`, one sorted file per day; (rows new, files)."""
+        if rows.num_rows == 0:
+            return 0, []
+        days = local_days(rows.column(layout.day_column), self.tz)
+        order = sorted_first_rows(rows, layout, days)
+        first_day = int(days.min())
+        touched = [first_day + int(d) for d in np.flatnonzero(np.bincount(days - first_day))]
+        existing = self.files(layout.kind, [_EPOCH + timedelta(days=d) for d in touched])
         if existing:
-            con.read_parquet([str(p) for p in existing], hive_partitioning=False).create_view("stored", replace=True)
-            same = " AND ".join(f"f.{_quote(c)} IS NOT DISTINCT FROM s.{_quote(c)}" for c in layout.natural_key)
-            con.execute(f"DELETE FROM fresh f WHERE EXISTS (SELECT 1 FROM stored s WHERE {same})")
-        added = con.execute("SELECT count(*) FROM fresh").fetchall()[0][0]
-        ordered = _sorted_select(con, layout)
+            order = order[~self._stored_already(rows.take(pa.array(order)), layout, existing)]
         written = []
-        for (day,) in con.execute("SELECT DISTINCT day FROM fresh ORDER BY day").fetchall():
+        ordered_days = days[order]
+        bounds = np.flatnonzero(np.diff(ordered_days)) + 1
+        for part in np.split(order, bounds):
+            if not len(part):
+                continue
+            day = _EPOCH + timedelta(days=int(days[part[0]]))
             name = f"part-{batch_id}-{self._next_part_number(layout.kind, day, batch_id):03d}.parquet"
             relative = f"{layout.kind.value}/{day_dir_name(day)}/{name}"
             target = stage / "files" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_to_parquet(con, ordered, target, day=day)
+            _write_parquet(rows.take(pa.array(part)), layout, target)
             written.append(relative)
-        return total, added, written
+        return len(order), written
+
+    def _stored_already(self, fresh: pa.Table, layout: KindLayout, existing: list[Path]) -> np.ndarray:
+        """Per row of `fresh`, whether a stored file holds its natural key already (NULLs equal)."""
+        key = list(layout.natural_key)
+        probe = fresh.select(key).append_column("_pos", pa.array(np.arange(fresh.num_rows, dtype=np.int64)))
+        with self.connection() as con:
+            con.execute("SET threads = 2")
+            con.register("fresh", probe)
+            con.read_parquet([str(p) for p in existing], hive_partitioning=False).select(
+                ", ".join(_quote(c) for c in key)
+            ).create_view("stored")
+            same = " AND ".join(f"f.{_quote(c)} IS NOT DISTINCT FROM s.{_quote(c)}" for c in key)
+            found = con.sql(f"SELECT f._pos FROM fresh f WHERE EXISTS (SELECT 1 FROM stored s WHERE {same})").fetchnumpy()
+        stored = np.zeros(fresh.num_rows, dtype=bool)
+        stored[found["_pos"]] = True
+        return stored
 
     def _next_part_number(self, kind: EventKind, day: date, batch_id: str) -> int:
         """Never overwrite a published file, even when a batch id comes back."""
@@ -296,7 +313,7 @@ class ParquetLog:
 
 
 def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
-    """The kind's columns in order and type, plus `_ord` (the row's position); refuse anything else."""
+    """The kind's columns in order and type; refuse anything else."""
     missing = [name for name in layout.columns if name not in table.column_names]
     if missing:
         raise InvalidInput(f"{layout.kind.value} rows lack the column {missing[0]!r}")
@@ -304,30 +321,17 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
         arrays = [table.column(name).cast(layout.schema.field(name).type) for name in layout.columns]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InvalidInput(f"{layout.kind.value} rows do not fit the event log: {exc}") from None
-    arrays.append(pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    return pa.Table.from_arrays(arrays, names=[*layout.columns, "_ord"])
+    return pa.Table.from_arrays(arrays, schema=layout.schema)
 
 
-def _sorted_select(con: duckdb.DuckDBPyConnection, layout: KindLayout) -> str:
-    """SELECT of one day (`$day`) of `fresh`, in the kind's sort order.
-
-    Sorting 5 M rows on a text key costs DuckDB about twice as much as on an integer one, so a text
-    column leading the order is replaced by its rank among the batch's distinct values (same order).
-    """
-    columns = ", ".join(f"f.{_quote(c)}" for c in layout.columns)
-    lead = layout.sort_key[0]
-    if layout.schema.field(lead).type != pa.string():
-        order = ", ".join(f"f.{_quote(c)}" for c in layout.sort_key)
-        return f"SELECT {columns} FROM fresh f WHERE f.day = $day ORDER BY {order}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE lead_rank AS SELECT value, row_number() OVER (ORDER BY value) AS rank "
-        f"FROM (SELECT DISTINCT {_quote(lead)} AS value FROM fresh WHERE {_quote(lead)} IS NOT NULL)"
+def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
+    """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept)."""
+    pq.write_table(
+        rows.cast(layout.schema), target, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
+        use_dictionary=list(layout.repeated),
     )
-    rest = "".join(f", f.{_quote(c)}" for c in layout.sort_key[1:])
-    return (
-        f"SELECT {columns} FROM fresh f LEFT JOIN lead_rank r ON r.value = f.{_quote(lead)} "
-        f"WHERE f.day = $day ORDER BY r.rank NULLS LAST{rest}"
-    )
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _copy_to_parquet(con: duckdb.DuckDBPyConnection, select: str, target: Path, **params: object) -> None:

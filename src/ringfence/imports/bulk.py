@@ -28,22 +28,37 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    dialect = connection.dialect
+    if dialect.name not in ("postgresql", "sqlite"):
         session.execute(insert(table), list(rows))
         return
-    dialect = connection.dialect
-    # COPY skips Python-side column defaults (a case's status): add them as an INSERT would
+    # COPY and the driver's executemany skip Python-side column defaults (a case's status): add them
     defaults = {
         c.name: c.default.arg for c in table.columns
         if c.name not in rows[0] and c.default is not None and c.default.is_scalar
     }
     columns = [*rows[0], *defaults]
-    # the same conversions an INSERT would make (enums to text, aware times to UTC)
+    # the same conversions an INSERT would make (enums to text, aware times to UTC, dates to ISO text)
     convert = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     quote = dialect.identifier_preparer
-    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) FROM STDIN"
+    names = ", ".join(quote.quote(c) for c in columns)
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(statement) as copy:
-        for row in rows:
-            values = {**row, **defaults} if defaults else row
-            copy.write_row([f(values[c]) if f else values[c] for c, f in zip(columns, convert, strict=True)])
+    if dialect.name == "sqlite":
+        # plain tuples straight to the driver: SQLAlchemy's per-row parameter building costs more than SQLite's insert
+        statement = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        try:
+            cursor.executemany(statement, _tuples(rows, columns, convert, defaults))
+        finally:
+            cursor.close()
+        return
+    with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in _tuples(rows, columns, convert, defaults):
+            copy.write_row(row)
+
+
+def _tuples(rows: Sequence[dict[str, Any]], columns: list[str], convert: list, defaults: dict[str, Any]):
+    """Each row as a tuple of driver values, in `columns` order."""
+    converted = [(c, f) for c, f in zip(columns, convert, strict=True)]
+    for row in rows:
+        values = {**row, **defaults} if defaults else row
+        yield tuple(f(values[c]) if f else values[c] for c, f in converted)

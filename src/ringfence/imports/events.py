@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Self
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from rich.console import Console
@@ -35,13 +36,13 @@ from ringfence.core.errors import RefusedFile
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, RegisterName, SiteKind, TubeResult
 from ringfence.eventlog.parquet_log import ParquetLog
 from ringfence.eventlog.store import register_path
+from ringfence.imports.event_checks import LINE, PRESET, REASON, Reference, checked_rows
 from ringfence.imports.schemas import PERSON_COLUMNS, FeedSpec
 
 if TYPE_CHECKING:
     from ringfence.config import Settings
 
-LINE, REASON = "line", "reason"
-_PRESET = "_preset_reason"  # a reason known before the checks (a row with the wrong number of fields)
+_PRESET = PRESET  # a reason known before the checks (a row with the wrong number of fields)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,11 @@ ORDER_RULES: dict[EventKind, tuple[tuple[str, str, str, bool], ...]] = {
     EventKind.scans: (("scanned_at", "left_at", "left_at is before scanned_at", False),),
     EventKind.locations: (("start_at", "end_at", "end_at is not after start_at", True),),
 }
+# Values that must be known already, checked after the person (views bound by `_bind_references`).
+REFERENCES: dict[EventKind, tuple[Reference, ...]] = {
+    EventKind.scans: (Reference("venue_id", "venues", "venue_id", "unknown venue"),),
+    EventKind.tube_results: (Reference("tube_id", "sampled_tubes", "tube_id", "tube has no samples"),),
+}
 
 
 def import_events(
@@ -109,21 +115,24 @@ def import_events(
         source = read_feed(path)
         steps.advance("checking")
         person_column = _person_column(spec, source.column_names)
-        # The log's connection reads offset-less times in settings.tz, as the feed contract says.
+        # The log's connection reads offset-less times in settings.tz, as the feed contract says; the
+        # checked rows are registered on it as `checked` for the screening flags and the rejects.
         with log.connection() as con:
             _bind_references(con, kind, settings, log)
             con.register("source", source)
-            checking = _checking_sql(kind, source.column_names, person_column, spec.person_optional)
-            con.execute(f"CREATE TEMP TABLE checked AS {checking}")
-            rejected = con.execute(f"SELECT count(*) FROM checked WHERE {REASON} IS NOT NULL").fetchall()[0][0]
+            checked = checked_rows(
+                con=con, kind=kind, source=source, checks=CHECKS[kind], order_rules=ORDER_RULES.get(kind, ()),
+                references=REFERENCES.get(kind, ()), person_column=person_column,
+                person_optional=spec.person_optional, tz=settings.tz,
+            )
+            con.register("checked", checked)
+            rejected = checked.num_rows - checked.column(REASON).null_count
             if rejected:
                 _write_rejects(con, source.column_names, rejects_path)
             flags = _screening_flags(con, kind)
             steps.advance("storing")
-            stored = ", ".join(_q(c) for c in LAYOUTS[kind].columns)
-            result = log.append_select(
-                con, kind, f"SELECT {stored}, {LINE} AS _ord FROM checked WHERE {REASON} IS NULL", batch_id=batch_id
-            )
+            valid = checked.filter(pc.is_null(checked.column(REASON))).select(list(LAYOUTS[kind].columns))
+            result = log.append_rows(kind, valid, batch_id=batch_id)
         steps.advance("done")
     return EventImportCounts(
         rows=source.num_rows, accepted=result.added, rejected=rejected, duplicates=result.duplicates, **flags
@@ -252,10 +261,11 @@ def _csv_header(path: Path) -> list[str]:
 def _physical_lines(path: Path) -> int:
     """Lines in the file, counting a last line without a newline."""
     count, last = 0, b"\n"
-    with open(path, "rb") as handle:
-        while chunk := handle.read(64 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
+    buffer = bytearray(16 << 20)  # one buffer read into again and again: no new pages per block
+    with open(path, "rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            count += buffer.count(b"\n", 0, size)
+            last = buffer[size - 1 : size]
     return count + (0 if last == b"\n" else 1)
 
 
@@ -301,85 +311,6 @@ def _bind_references(con: duckdb.DuckDBPyConnection, kind: EventKind, settings: 
             )
         else:
             con.sql("SELECT CAST(NULL AS VARCHAR) AS tube_id WHERE false").create_view("sampled_tubes")
-
-
-def _checking_sql(kind: EventKind, columns: list[str], person_column: str | None, person_optional: bool) -> str:
-    """One SELECT giving, per row, `line`, the stored columns (typed) and the first reason to refuse it."""
-    raw, typed, stored, reasons = [LINE, _PRESET], ["r.*"], [f"r.{LINE}"], [f"WHEN r.{_PRESET} IS NOT NULL THEN r.{_PRESET}"]
-    for check in CHECKS[kind]:
-        q, t = _q(check.column), _q(f"t_{check.column}")
-        present = check.column in columns
-        raw.append(f"NULLIF(CAST({q} AS VARCHAR), '') AS {q}" if present else f"NULL::VARCHAR AS {q}")
-        if check.type == "text":
-            stored.append(f"r.{q}")
-        else:
-            typed.append(f"{_typed(check, q)} AS {t}")
-            stored.append(f"r.{t} AS {q}")
-        if check.required:
-            reasons.append(f"WHEN r.{q} IS NULL THEN 'missing {check.column}'")
-        if check.type != "text":
-            what = {"time": "an ISO 8601 time", "number": "a number", "count": "a whole number"}[check.type]
-            reasons.append(f"WHEN r.{q} IS NOT NULL AND r.{t} IS NULL THEN '{check.column} is not {what}'")
-        if check.allowed:
-            listed = ", ".join(f"'{v}'" for v in check.allowed)  # our own enum values, not feed text
-            reasons.append(f"WHEN r.{q} NOT IN ({listed}) THEN '{check.column} must be one of {'/'.join(check.allowed)}'")
-        if check.low is not None:
-            reasons.append(
-                f"WHEN NOT (r.{t} BETWEEN {check.low} AND {check.high}) "
-                f"THEN '{check.column} is outside {check.low:g}..{check.high:g}'"
-            )
-    joins = ""
-    if person_column is not None:
-        raw.append(f"NULLIF(CAST({_q(person_column)} AS VARCHAR), '') AS person_key")
-        joins = f" LEFT JOIN ({_person_lookup(person_column)}) who ON who.key = r.person_key"
-        if not person_optional:
-            reasons.append(f"WHEN r.person_key IS NULL THEN 'missing {person_column}'")
-        reasons.append("WHEN r.person_key IS NOT NULL AND who.person_id IS NULL THEN 'unknown person'")
-        reasons.append(f"WHEN who.named > 1 THEN '{person_column} names more than one person'")
-        stored.append("CASE WHEN who.named = 1 THEN who.person_id END AS person_id")
-    elif "person_id" in LAYOUTS[kind].columns:
-        stored.append("NULL::VARCHAR AS person_id")
-    if kind is EventKind.scans:
-        reasons.append(
-            "WHEN r.venue_id NOT IN (SELECT venue_id FROM venues WHERE venue_id IS NOT NULL) THEN 'unknown venue'"
-        )
-    if kind is EventKind.tube_results:
-        reasons.append(
-            "WHEN r.tube_id NOT IN (SELECT tube_id FROM sampled_tubes WHERE tube_id IS NOT NULL) "
-            "THEN 'tube has no samples'"
-        )
-    for earlier, later, reason, strict in ORDER_RULES.get(kind, ()):
-        compare = "<=" if strict else "<"
-        reasons.append(f"WHEN r.{_q('t_' + later)} {compare} r.{_q('t_' + earlier)} THEN '{reason}'")
-    return (
-        f"SELECT {', '.join(stored)}, CASE {' '.join(reasons)} END AS {REASON} "
-        f"FROM (SELECT {', '.join(typed)} FROM (SELECT {', '.join(raw)} FROM source) r) r{joins}"
-    )
-
-
-def _typed(check: Check, column: str) -> str:
-    """`column` (text) as the check's type, NULL where it does not parse."""
-    expression = f"r.{column}"
-    if check.type == "time":
-        return f"TRY_CAST({expression} AS TIMESTAMPTZ)"
-    if check.type == "number":
-        return f"CASE WHEN isfinite(TRY_CAST({expression} AS DOUBLE)) THEN TRY_CAST({expression} AS DOUBLE) END"
-    if check.type == "count":
-        # DuckDB rounds '2.5' to 3 when casting to an integer: accept whole, non-negative numbers only.
-        number = f"TRY_CAST({expression} AS DOUBLE)"
-        return f"CASE WHEN {number} >= 0 AND {number} = trunc({number}) THEN CAST({number} AS BIGINT) END"
-    return expression
-
-
-def _person_lookup(person_column: str) -> str:
-    """person_id by the file's way of naming people; `named` > 1 when an id_number or phone is shared."""
-    if person_column == "person_id":
-        return "SELECT DISTINCT person_id AS key, person_id, 1 AS named FROM people WHERE person_id IS NOT NULL"
-    column = _q(person_column)
-    return (
-        f"SELECT {column} AS key, min(person_id) AS person_id, count(DISTINCT person_id) AS named "
-        f"FROM people WHERE {column} IS NOT NULL GROUP BY {column}"
-    )
 
 
 def _q(name: str) -> str:

@@ -23,7 +23,8 @@ from ringfence.areas.models import Area, AreaLevel
 from ringfence.core import clock
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols.models import Protocol
-from ringfence.reports import charts, rules, situation as read_side, strings
+from ringfence.reports import charts, rules, strings
+from ringfence.reports import situation as read_side
 from ringfence.reports.schemas import ReportLanguage, Situation
 from ringfence.surveillance import queries as sentinel_queries
 from ringfence.surveillance import service as surveillance
@@ -69,10 +70,33 @@ def district_features(*, session: Session) -> list[dict]:
     return features
 
 
-def zone_features(*, session: Session, as_of: datetime) -> list[dict]:
-    """Risk areas as GeoJSON Features with a `level`, for the map. None are published yet (the zones
-    capability is not built): this is where it plugs in."""
-    return []
+ZONE_BUILDING_METRES = 60.0  # a building-level zone drawn as a disc this wide, so it shows on a city map
+
+
+def zone_features(*, session: Session) -> list[dict]:
+    """The risk areas in force (approved) as GeoJSON Features with a `level`, for the map.
+
+    The zones store holds the current state, not its history: a report of a past day shows the
+    zones in force now. None when the zones capability is absent from this installation.
+    """
+    from sqlalchemy import inspect
+
+    try:
+        from ringfence.auth.rules import Role, Scope
+        from ringfence.zones import geojson
+        from ringfence.zones import service as zones
+        from ringfence.zones.kinds import ZoneStatus
+        from ringfence.zones.models import Zone
+        from ringfence.zones.schemas import ZoneFilter
+    except ImportError:
+        return []
+    if not inspect(session.get_bind()).has_table(Zone.__tablename__):
+        return []
+    city = Scope(actor="report", role=Role.commander, subtree=None, origin="report")
+    in_force, _total = zones.get_all(session=session, scope=city, filters=ZoneFilter(status=ZoneStatus.approved),
+                                     page=1, size=100_000)
+    collection = geojson.feature_collection(session=session, zones=in_force, buffer_metres=ZONE_BUILDING_METRES)
+    return [f for f in collection["features"] if f["geometry"] is not None]
 
 
 def daily(
@@ -104,7 +128,7 @@ def daily(
         "sentinel": charts.sentinel_chart(series, first=sentinel_first, last=day, names=names,
                                           alarms=figures.sentinel.alarms, _=_),
         "map": charts.zone_map(district_features(session=session), points,
-                               zones=zone_features(session=session, as_of=figures.as_of), _=_),
+                               zones=zone_features(session=session), _=_),
     }
     return DailyReport(day=day, lang=lang, tz=tz, protocol_name=protocol.name, generated_at=clock.now(),
                        situation=figures, charts=specs)
@@ -117,7 +141,7 @@ def svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-def _environment():  # noqa: ANN202 — a jinja2.Environment
+def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=PackageLoader("ringfence.reports", "templates"),

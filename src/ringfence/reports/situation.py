@@ -25,10 +25,21 @@ from ringfence.protocols.models import Protocol
 from ringfence.reports import rules
 from ringfence.reports.rules import CaseFact
 from ringfence.reports.schemas import (
-    CoverageFigures, CoverageRow, DailyCaseRow, DistrictRow, Headline, OccupancyFigures, OverdueFigures,
-    OverdueTaskRow, PlacementFigures, RtFigures, RtPoint, SentinelFigures, Situation,
+    CoverageFigures,
+    CoverageRow,
+    DailyCaseRow,
+    DistrictRow,
+    Headline,
+    OccupancyFigures,
+    OverdueFigures,
+    OverdueTaskRow,
+    PlacementFigures,
+    RtFigures,
+    RtPoint,
+    SentinelFigures,
+    Situation,
 )
-from ringfence.surveillance.rules import district_of
+from ringfence.surveillance.rules import check_day, district_of
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +280,7 @@ def situation(
     *, session: Session, store: EventStore, protocol: Protocol, day: date, tz: ZoneInfo
 ) -> Situation:
     """Every figure of the situation on `day`, as known at the end of that local day."""
+    check_day(day)
     as_of = end_of_day(day, tz)
     areas = districts(session=session)
     paths = district_paths(areas)

@@ -15,7 +15,8 @@ from ringfence.config import Settings
 from ringfence.core import clock
 from ringfence.eventlog.store import EventStore, open_store
 from ringfence.protocols.models import Protocol
-from ringfence.reports import service, situation as read_side
+from ringfence.reports import service
+from ringfence.reports import situation as read_side
 from ringfence.reports.schemas import ReportFormat, ReportLanguage, Situation
 
 situation_router = APIRouter(prefix="/situation", tags=["reports"])

@@ -43,7 +43,7 @@ class DayVerdict:
     judged: bool  # whether the method had the history it needs
 
 
-def farrington_control():  # noqa: ANN201 — analytics.farrington.FarringtonControl (SciPy loads lazily)
+def farrington_control():
     """The flexible Farrington options for daily counts: weeks as the method's years."""
     from ringfence.analytics.farrington import FarringtonControl
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ from ringfence.terminal import emit_json
 sentinel_app = typer.Typer(help="Pharmacy and fever-clinic sentinels: follow-ups, counts, alarms.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document and nothing else")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="judge as of this time (default: now)")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="judge as of this time (default: now)")]
 
 
 def _time(text: str | None) -> datetime:
@@ -52,7 +52,7 @@ def _sentinel() -> Iterator[tuple[Any, Any]]:
 @sentinel_app.command("followups")
 def followups(
     as_of: AsOf = None,
-    since: Annotated[Optional[str], typer.Option(help="events from this time (default: 7 days before --as-of)")] = None,
+    since: Annotated[str | None, typer.Option(help="events from this time (default: 7 days before --as-of)")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="also those tested or still within their window")] = False,
     json_output: JsonFlag = False,
 ) -> None:
@@ -77,18 +77,19 @@ def followups(
 
 @sentinel_app.command("counts")
 def counts(
-    since: Annotated[Optional[str], typer.Option(help="first day (default: 13 days before --until)")] = None,
-    until: Annotated[Optional[str], typer.Option(help="last day (default: today)")] = None,
-    by: Annotated[Optional[list[str]], typer.Option(help="site, district and/or category (repeat; default all three)")] = None,
+    since: Annotated[str | None, typer.Option(help="first day (default: 13 days before --until)")] = None,
+    until: Annotated[str | None, typer.Option(help="last day (default: today)")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="site, district and/or category (repeat; default all three)")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Sentinel events per day, by site, district and category."""
     from ringfence.core.errors import InvalidInput
     from ringfence.surveillance import service
+    from ringfence.surveillance.rules import check_day
     from ringfence.surveillance.schemas import CountDimension
 
-    last = _day(until, _today())
-    first = _day(since, last - timedelta(days=13))
+    last = check_day(_day(until, _today()))
+    first = check_day(_day(since, last - timedelta(days=13)))
     if first > last:
         raise InvalidInput(f"--since {first} is after --until {last}")
     try:
@@ -107,7 +108,7 @@ def counts(
 
 @sentinel_app.command("alarms")
 def alarms(
-    day: Annotated[Optional[str], typer.Option("--date", help="the day judged (default: yesterday)")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="the day judged (default: yesterday)")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """EARS C1–C3 and flexible Farrington on each district's daily sentinel events, judging one day."""

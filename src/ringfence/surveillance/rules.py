@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from ringfence.core.errors import InvalidInput
 from ringfence.protocols.models import Protocol
 
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 UNKNOWN_DISTRICT = "unknown"
 # a respond run looks this far back for follow-ups, so a few days without a run still catch every row
 FOLLOWUP_LOOKBACK = timedelta(days=7)
@@ -97,3 +99,10 @@ def days_between(first: date, last: date) -> list[date]:
 
 def categories_text(categories: Sequence[str]) -> str:
     return ",".join(sorted(set(categories)))
+
+
+def check_day(day: date) -> date:
+    """`day`, if it is one surveillance can count back from and forward to; InvalidInput otherwise."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"day {day} is outside {EARLIEST_DAY}..{LATEST_DAY}")
+    return day

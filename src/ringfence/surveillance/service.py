@@ -23,7 +23,13 @@ from ringfence.protocols.models import Protocol
 from ringfence.surveillance import aberration, queries, rules
 from ringfence.surveillance.aberration import METHODS, AlarmMethod
 from ringfence.surveillance.schemas import (
-    AlarmRow, AlarmsDocument, CountDimension, CountRow, CountsDocument, FollowUpDocument, FollowUpRow,
+    AlarmRow,
+    AlarmsDocument,
+    CountDimension,
+    CountRow,
+    CountsDocument,
+    FollowUpDocument,
+    FollowUpRow,
 )
 
 # the longest history a method needs (Farrington: 3 weeks + 2 days), with a margin
@@ -68,6 +74,7 @@ def counts(
     *, store: EventStore, first: date, last: date, by: Sequence[CountDimension] = ALL_DIMENSIONS
 ) -> CountsDocument:
     """Sentinel events per day, summed over the dimensions not in `by` (site, district, category)."""
+    rules.check_day(first), rules.check_day(last)
     wanted = set(by)
     paths = _district_paths(store)
     totals: dict[tuple, int] = defaultdict(int)
@@ -102,6 +109,7 @@ def alarms(*, store: EventStore, day: date, methods: Sequence[AlarmMethod] = MET
     The series starts at the first day the sentinel feed holds (never earlier: days before the
     feed began are unknown, not zero), at most `ALARM_HISTORY_DAYS` before `day`.
     """
+    rules.check_day(day)
     feed_start = queries.first_day(store)
     if feed_start is None or feed_start > day:
         return AlarmsDocument(day=day, history_from=None, alarms=[])

@@ -17,7 +17,7 @@ from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.store import EventStore, open_store
 from ringfence.protocols.models import Protocol
 from ringfence.surveillance import service
-from ringfence.surveillance.rules import FollowUpStatus
+from ringfence.surveillance.rules import FollowUpStatus, check_day
 from ringfence.surveillance.schemas import AlarmsDocument, CountDimension, CountsDocument, FollowUpRow
 
 router = APIRouter(prefix="/sentinel", tags=["sentinel"])
@@ -81,8 +81,8 @@ def get_counts(
     by: Annotated[list[CountDimension] | None, Query(description="site, district, category (default: all)")] = None,
 ) -> CountsDocument:
     """Sentinel events per day, by site, district and category (aggregates: no person is named)."""
-    last = until or today
-    first = since or last - timedelta(days=13)
+    last = check_day(until or today)
+    first = check_day(since or last - timedelta(days=13))
     if first > last:
         raise InvalidInput(f"since {first} is after until {last}")
     if (last - first).days >= MAX_COUNT_DAYS:

@@ -71,7 +71,8 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
     household_of = {p: h for p, (h, _) in contact_facts.items()}
     for case_person in windows:
         close = [c for c in found[case_person] if c.category is ContactCategory.close]
-        found[case_person].extend(rules.secondary_contacts(close, households, household_of))
+        excluded = {c.person_id for c in close} | {case_person}
+        found[case_person].extend(rules.secondary_contacts(close, households, household_of, excluded=excluded))
 
     phones = {p: phone for p, (_, phone) in facts.items() if phone}
     if phones:
@@ -147,15 +148,15 @@ def _venue_contacts(
     table = store.query(
         queries.VENUE_CONTACTS, params, tables={"case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol)}
     )
+    # a thousand cases make a million rows: columns, and each distinct exposure end made into a datetime once
+    ends = _instants(table.column("last_exposure"))
     return [
-        (
-            row["case_person"],
-            Contact(
-                row["person_id"], ContactCategory.close, ExposureVia.venue, venue_id=row["venue_id"],
-                last_exposure=_utc(row["last_exposure"]), overlap_minutes=rules.whole_minutes(row["overlap_seconds"]),
-            ),
+        (case_person, Contact(person_id, ContactCategory.close, ExposureVia.venue, venue_id=venue_id,
+                              last_exposure=end, overlap_minutes=rules.whole_minutes(seconds)))
+        for case_person, person_id, venue_id, end, seconds in zip(
+            table.column("case_person").to_pylist(), table.column("person_id").to_pylist(),
+            table.column("venue_id").to_pylist(), ends, table.column("overlap_seconds").to_pylist(),
         )
-        for row in table.to_pylist()
     ]
 
 
@@ -233,6 +234,14 @@ def _days(intervals: Iterable[Interval], tz: tzinfo, *, before: timedelta = time
     first = min(i.start for i in spans) - before
     last = max(i.end for i in spans)
     return first.astimezone(tz).date(), last.astimezone(tz).date()
+
+
+def _instants(column: pa.ChunkedArray) -> list[datetime]:
+    """A timestamp column as aware UTC datetimes, converting each distinct value once."""
+    micros = column.cast(pa.timestamp("us")).cast(pa.int64()).to_pylist()
+    made: dict[int, datetime] = {}
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return [made.get(m) or made.setdefault(m, epoch + timedelta(microseconds=m)) for m in micros]
 
 
 def _utc(value: datetime) -> datetime:

@@ -172,26 +172,41 @@ def _later(a: tuple, b: tuple) -> bool:
 
 
 def secondary_contacts(
-    close: Iterable[Contact], households: dict[str, list[str]], household_of: dict[str, str | None]
+    close: Iterable[Contact],
+    households: dict[str, list[str]],
+    household_of: dict[str, str | None],
+    *,
+    excluded: set[str] | frozenset[str] = frozenset(),
 ) -> list[Contact]:
-    """Household members of each close contact, linked `through` that contact."""
-    found: list[Contact] = []
+    """Household members of each close contact, linked `through` that contact; one per member.
+
+    A member of several close contacts' households is linked through the one exposed last (then the
+    smallest id); `excluded` people (the close contacts themselves, the case) are not listed.
+    """
+    best: dict[str, Contact] = {}
     for contact in close:
         household = household_of.get(contact.person_id)
         if not household:
             continue
-        for member in households.get(household, []):
-            if member != contact.person_id:
-                found.append(
-                    Contact(
-                        person_id=member,
-                        category=ContactCategory.secondary,
-                        via=ExposureVia.household,
-                        through=contact.person_id,
-                        last_exposure=contact.last_exposure,
-                    )
-                )
-    return found
+        for member in households.get(household, ()):
+            if member == contact.person_id or member in excluded:
+                continue
+            held = best.get(member)
+            if held is not None and not _exposed_later(contact, held.through, held.last_exposure):
+                continue
+            best[member] = Contact(
+                person_id=member, category=ContactCategory.secondary, via=ExposureVia.household,
+                through=contact.person_id, last_exposure=contact.last_exposure,
+            )
+    return list(best.values())
+
+
+def _exposed_later(contact: Contact, through: str | None, last_exposure: datetime | None) -> bool:
+    if contact.last_exposure != last_exposure:
+        if contact.last_exposure is None or last_exposure is None:
+            return last_exposure is None
+        return contact.last_exposure > last_exposure
+    return contact.person_id < (through or "")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from ringfence.web import i18n
+from ringfence.web import formats, i18n
 
 SESSION_COOKIE = "ringfence_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -18,14 +18,18 @@ SESSION_MAX_AGE = 12 * 3600
 def web_routers() -> list:
     """The web app's page routers, in order; the placeholders come last so a real page wins."""
     from ringfence.web import views
+    from ringfence.web.sections import admin, cases, control, dashboard, economy, imports, isolation, monitoring, tasks
 
-    return [views.router, views.placeholder_router()]
+    sections = [dashboard.router, cases.router, control.router, isolation.router, monitoring.router, tasks.router,
+                economy.router, imports.router, admin.router]
+    return [views.router, *sections, views.placeholder_router()]
 
 
 def mount_web(app: FastAPI) -> None:
     settings = app.state.settings
     package = resources.files("ringfence.web")
     app.state.templates = Jinja2Templates(directory=str(package / "templates"))
+    formats.install(app.state.templates.env, settings.tz)
     app.state.catalogs = i18n.load_catalogs()
     app.add_middleware(
         SessionMiddleware,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from babel.support import NullTranslations
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ringfence.api.deps import DbSession, client_origin
 from ringfence.auth import service as auth_service
 from ringfence.auth.models import User
-from ringfence.auth.rules import Language, Scope
+from ringfence.auth.rules import Language, Permission, Scope
 from ringfence.core.errors import Forbidden
 from ringfence.web import i18n, navigation, security
 
@@ -90,3 +91,58 @@ def render(
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
     )
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx asked for a fragment (a boosted navigation wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def refuse(request: Request, visitor: Visitor, *needs: Permission, current: str | None = None) -> Response | None:
+    """None when the visitor may open the page; else the login redirect (nobody) or the 403 page.
+
+    A visitor holding any one of `needs` may enter (none given: every logged-in user).
+    """
+    if visitor.user is None or visitor.scope is None:
+        target = security.local_path(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        login = "/login" if target == "/" else f"/login?next={quote(target, safe='/')}"
+        return RedirectResponse(login, status_code=303)
+    if needs and not any(visitor.scope.can(p) for p in needs):
+        section = navigation.section(current) if current else None
+        return render(request, visitor, "placeholder.html", status_code=403, current=current, section=section,
+                      allowed=False)
+    return None
+
+
+def gettext_of(request: Request, visitor: Visitor):  # noqa: ANN201 — the catalog's gettext
+    return translations(request, visitor.language).gettext
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a list stands: this page, its size, how many in all; links keep the other filters."""
+
+    page: int
+    size: int
+    total: int
+    query: dict[str, str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def link(self, page: int) -> str:
+        from urllib.parse import urlencode
+
+        return "?" + urlencode({**{k: v for k, v in self.query.items() if v not in (None, "")}, "page": page})
+
+
+def pager(request: Request, page: int, size: int, total: int) -> Pager:
+    query = {k: v for k, v in request.query_params.items() if k != "page"}
+    return Pager(page=page, size=size, total=total, query=query)
+
+
+def missing(request: Request, visitor: Visitor, *, current: str | None = None) -> HTMLResponse:
+    """The 404 page: a record that does not exist, or lies outside the jurisdiction (never told apart)."""
+    return render(request, visitor, "placeholder.html", status_code=404, current=current, section=None, allowed=False,
+                  not_found=True)

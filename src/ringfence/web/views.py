@@ -1,4 +1,4 @@
-"""The page shell: login, logout, language switch, the dashboard and placeholder sections."""
+"""The page shell: login, logout, language switch, and placeholder sections (the dashboard: sections/)."""
 
 from __future__ import annotations
 
@@ -93,13 +93,6 @@ def switch_language(
         auth_service.set_language(session=session, user=visitor.user, language=chosen)
     response.set_cookie(i18n.LANGUAGE_COOKIE, chosen.value, max_age=LANGUAGE_COOKIE_AGE, samesite="lax")
     return response
-
-
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
-    if visitor.user is None:
-        return to_login(request)
-    return render(request, visitor, "dashboard.html", current="dashboard")
 
 
 def placeholder_router() -> APIRouter:

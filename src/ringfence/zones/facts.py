@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,8 +81,12 @@ def long_stays(
     ]
 
 
-def city_map(store: EventStore) -> CityMap:
-    """Each building's community, each community's district, and residents per building, community, district."""
+def city_map(store: EventStore, units: Iterable[UnitKey]) -> CityMap:
+    """Where `units` lie and how many live there: each wanted building's community (and the buildings
+    of each wanted community), every community's district, residents per unit of the three kinds.
+
+    Counted in the engine and in Arrow: Python touches only the wanted buildings and the communities.
+    """
     levels: dict[str, str] = {}
     paths: dict[str, str] = {}
     for row in store.query(queries.AREAS).to_pylist():
@@ -91,25 +96,40 @@ def city_map(store: EventStore) -> CityMap:
         district = next((part for part in path.strip("/").split("/") if levels.get(part) == AreaLevel.district), None)
         if district is not None:
             community_district[area_id] = district
-    building_community: dict[str, str] = {}
-    residents: dict[UnitKey, int] = defaultdict(int)
+
     counts = store.query(queries.BUILDING_RESIDENTS)
+    residents: dict[UnitKey, int] = defaultdict(int)
+    by_community = counts.group_by("community_id").aggregate([("residents", "sum")])
+    for community_id, count in zip(by_community.column("community_id").to_pylist(),
+                                   by_community.column("residents_sum").to_pylist(), strict=True):
+        if community_id is None:
+            continue
+        residents[UnitKey(ZoneUnit.community, community_id)] = count
+        if (district := community_district.get(community_id)) is not None:
+            residents[UnitKey(ZoneUnit.district, district)] += count
+
+    wanted = list(units)
+    buildings = pa.array(sorted({u.unit_id for u in wanted if u.unit is ZoneUnit.building}), pa.string())
+    communities = pa.array(sorted({u.unit_id for u in wanted if u.unit is ZoneUnit.community}), pa.string())
+    mask = pc.or_(pc.is_in(counts.column("building_id"), value_set=buildings),
+                  pc.is_in(counts.column("community_id"), value_set=communities))
+    chosen = counts.filter(mask)
+    building_community: dict[str, str] = {}
     for building_id, community_id, count in zip(
-        counts.column("building_id").to_pylist(), counts.column("community_id").to_pylist(),
-        counts.column("residents").to_pylist(), strict=True,
+        chosen.column("building_id").to_pylist(), chosen.column("community_id").to_pylist(),
+        chosen.column("residents").to_pylist(), strict=True,
     ):
         building_community[building_id] = community_id
         residents[UnitKey(ZoneUnit.building, building_id)] = count
-        residents[UnitKey(ZoneUnit.community, community_id)] += count
-        if (district := community_district.get(community_id)) is not None:
-            residents[UnitKey(ZoneUnit.district, district)] += count
     return CityMap(building_community, community_district, dict(residents))
 
 
 def round_verdicts(
-    store: EventStore, hits: Mapping[UnitKey, list[Hit]], city: CityMap, *, as_of: datetime, tz: tzinfo
+    store: EventStore, hits: Mapping[UnitKey, list[Hit]], city: CityMap, *, cases: Iterable[str], as_of: datetime,
+    tz: tzinfo,
 ) -> dict[UnitKey, dict[date, RoundVerdict]]:
-    """Each hit unit's screening verdict per local day, from its first hit to `as_of`."""
+    """Each hit unit's screening verdict per local day, from its first hit to `as_of`; the active
+    `cases` are not screened (they are isolated or in hospital), so their samples count for nothing."""
     if not hits:
         return {}
     buildings_of: dict[str, list[str]] = defaultdict(list)
@@ -125,9 +145,12 @@ def round_verdicts(
     table = store.query(
         queries.ROUND_VERDICTS,
         {"first_day": first_day, "last_day": as_of.astimezone(tz).date(), "as_of": as_of},
-        tables={"unit_buildings": pa.table({
-            "unit_key": pa.array(keys, pa.string()), "building_id": pa.array(buildings, pa.string()),
-        })},
+        tables={
+            "unit_buildings": pa.table({
+                "unit_key": pa.array(keys, pa.string()), "building_id": pa.array(buildings, pa.string()),
+            }),
+            "known_cases": pa.table({"person_id": pa.array(sorted(set(cases)), pa.string())}),
+        },
     )
     verdicts: dict[UnitKey, dict[date, RoundVerdict]] = defaultdict(dict)
     for row in table.to_pylist():
@@ -141,5 +164,5 @@ def round_verdicts(
 
 def _utc(value: datetime) -> datetime:
     """Engines give instants back aware (DuckDB) or naive in the session zone, UTC (Spark)."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ringfence.protocols.models import ZoneRules
 from ringfence.zones.kinds import Blocker, BlockerKind, Episode, Hit, ZoneLevel
@@ -211,4 +211,4 @@ def _clock(
 
 def _start_of_day(day: date, tz: tzinfo) -> datetime:
     """Midnight of a local day, as an aware UTC instant."""
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)

@@ -15,6 +15,9 @@ The protocol's rules, and the choices made where it is silent:
   its residents those of the district outside those zones, its `since` the start of the district's
   current unbroken stretch of high or medium zones.
 
+A screening round must cover "all its residents": everyone living in the unit but its own cases
+(isolated or in hospital, they are not screened with their neighbours).
+
 `since`: of a high zone, the confirmation of the case that made it high; of a medium zone drawn
 from a stay, the confirmation of the episode's first case; of a demoted zone, the start of the
 local day it stepped down. A zone's identity across re-delineation is (level, unit, unit_id,
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 
 from ringfence.protocols.models import HighUnit, ZoneRules
@@ -105,7 +108,7 @@ class ZoneState:
 
 def high_unit_of(case: ActiveCase, rules: ZoneRules) -> UnitKey | None:
     """The unit a case makes high: its home building, or its home community (per `high_unit`)."""
-    if rules.high_unit is HighUnit.community:
+    if rules.high_unit == HighUnit.community:
         return UnitKey(ZoneUnit.community, case.home_community) if case.home_community else None
     return UnitKey(ZoneUnit.building, case.home_building) if case.home_building else None
 
@@ -148,7 +151,10 @@ def delineate(
     episodes_by_district: dict[str, list[Episode]] = defaultdict(list)
     for key, unit_hits in hits.items():
         residents = city.residents_of(key)
-        unit = follow(unit_hits, verdicts.get(key, {}), rules, residents=residents, as_of=as_of, tz=tz)
+        # the unit's own cases are isolated or in hospital: its screening rounds cover everyone else
+        screened = max(0, residents - len({h.person_id for h in unit_hits if h.level is ZoneLevel.high}))
+        unit_verdicts = {day: replace(v, residents=screened) for day, v in verdicts.get(key, {}).items()}
+        unit = follow(unit_hits, unit_verdicts, rules, residents=screened, as_of=as_of, tz=tz)
         district = city.district_of(key)
         if district is not None:
             episodes_by_district[district].extend(unit.episodes)

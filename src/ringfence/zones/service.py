@@ -36,8 +36,8 @@ def delineate(
     hits = rules.hits_by_unit([c for c, _ in found], stays, protocol.zones, as_of=as_of)
     if not hits:
         return []
-    city = facts.city_map(store)
-    verdicts = facts.round_verdicts(store, hits, city, as_of=as_of, tz=tz)
+    city = facts.city_map(store, hits)
+    verdicts = facts.round_verdicts(store, hits, city, cases=[c.person_id for c, _ in found], as_of=as_of, tz=tz)
     return rules.delineate(hits, verdicts, city, protocol.zones, as_of=as_of, tz=tz)
 
 
@@ -169,11 +169,6 @@ def status(*, session: Session, states: Sequence[ZoneState], as_of: datetime) ->
     return ZoneStatusDocument(as_of=as_of, zones=rows)
 
 
-def path_of(*, session: Session, zone: Zone) -> str | None:
-    """The path of the area a stored zone lies in."""
-    return _paths(session, {zone.area_id} if zone.area_id else set()).get(zone.area_id or "")
-
-
 # ---- internals -------------------------------------------------------------------------------
 
 
@@ -187,7 +182,8 @@ def _paths(session: Session, area_ids: set[str]) -> dict[str, str]:
     ids = sorted(area_ids)
     found: dict[str, str] = {}
     for start in range(0, len(ids), 500):
-        found.update(session.execute(select(Area.area_id, Area.path).where(Area.area_id.in_(ids[start:start + 500]))).tuples())
+        query = select(Area.area_id, Area.path).where(Area.area_id.in_(ids[start:start + 500]))
+        found.update((area_id, path) for area_id, path in session.execute(query))
     return found
 
 

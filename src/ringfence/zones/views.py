@@ -11,6 +11,7 @@ from ringfence.api.deps import DbSession, scoped
 from ringfence.api.params import Page, Paging
 from ringfence.auth.rules import Permission, Scope
 from ringfence.core import clock
+from ringfence.core.errors import InvalidInput
 from ringfence.zones import geojson
 from ringfence.zones import service as zones
 from ringfence.zones.rules import ZoneState
@@ -32,6 +33,8 @@ def _computed(request: Request, session, scope: Scope, as_of: datetime | None) -
 
     settings = request.app.state.settings
     at = clock.now() if as_of is None else (as_of if as_of.tzinfo else as_of.replace(tzinfo=settings.tz))
+    if not 1970 <= at.year <= 9000:
+        raise InvalidInput("as_of must lie between the years 1970 and 9000")
     with open_store(settings) as store:
         states = zones.delineate(session=session, store=store, protocol=protocols.load(settings.protocol),
                                  as_of=at, tz=settings.tz)

@@ -20,11 +20,16 @@ END = datetime(2022, 10, 20, 16, 0, tzinfo=UTC)  # 00:00 on the 21st in Shanghai
 MORNING = datetime(2022, 10, 20, 1, 0, tzinfo=UTC)  # 09:00 on the 20th
 
 
-def build_situation(session: Session, settings: Settings) -> dict[str, Case]:
+def build_situation(session: Session, settings: Settings, *, city_built: bool = False) -> dict[str, Case]:
+    """The world above; with `city_built`, over a small city already in the store (snapshots still taken)."""
+    from ringfence.imports import snapshots
     from ringfence.tasks import service as tasks
     from ringfence.tasks.models import TaskKind
 
-    build_city(session, settings)
+    if city_built:
+        snapshots.refresh(session=session, settings=settings, names=["people", "venues", "buildings", "areas"])
+    else:
+        build_city(session, settings)
     cases = {
         "P1": Case(person_id="P1", classification=Classification.confirmed, confirmed_at=MORNING,
                    sampled_at=MORNING - timedelta(hours=6), found_via=FoundVia.screening),

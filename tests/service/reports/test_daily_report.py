@@ -66,6 +66,25 @@ def test_the_map_draws_the_districts_and_the_cases_of_the_week(world, session) -
     assert len(points) == 4  # P1, P2 (B1), P3 (B2), P4 (B_): every case of the last 7 days
 
 
+def test_the_map_draws_the_zones_in_force_and_not_those_only_proposed(world, session) -> None:
+    from datetime import datetime, timedelta
+
+    from ringfence.zones.kinds import ZoneLevel, ZoneStatus, ZoneUnit
+    from ringfence.zones.models import Zone
+
+    at = datetime(2022, 10, 20, 2, 0, tzinfo=ZoneInfo("UTC"))
+    for building, status in (("B1", ZoneStatus.approved), ("B2", ZoneStatus.proposed)):
+        session.add(Zone(level=ZoneLevel.high, unit=ZoneUnit.building, unit_id=building, episode_start=at,
+                         area_id="M1" if building == "B1" else "M2", since=at, residents=2, status=status,
+                         proposed_at=at, approved_at=at + timedelta(hours=1) if status is ZoneStatus.approved else None,
+                         checked_at=at, blockers=[]))
+    session.commit()
+    layers = _report(session, world, "zh").charts["map"]["layer"]
+    [zones] = [layer for layer in layers if "color" in layer.get("encoding", {})]
+    assert [(f["properties"]["unit_id"], f["properties"]["level"]) for f in zones["data"]["values"]] == [("B1", "high")]
+    assert zones["data"]["values"][0]["geometry"]["type"] == "Polygon"  # the building drawn as a disc
+
+
 @pytest.mark.parametrize(("lang", "pages"), [
     ("zh", ["每日疫情形势报告", "再生数", "哨点监测", "今日各区新增感染者"]),
     ("en", ["Daily situation report", "Reproduction number", "Sentinel surveillance", "New cases today by district"]),

@@ -98,3 +98,13 @@ def test_a_task_closes_at_the_sample_time_once_the_person_is_tested_in_time(worl
     assert (p2.status, p2.done_at) == (TaskStatus.done, T0 + timedelta(hours=20))
     p3 = session.query(Task).filter(Task.kind == TaskKind.sentinel_followup, Task.subject_id == "P3").one()
     assert p3.status is TaskStatus.open  # tested only after its window: still owed
+
+
+def test_a_territorial_caller_sees_only_the_follow_ups_of_people_living_in_their_subtree(world) -> None:
+    from ringfence.auth.rules import Role, Scope
+
+    rows = list(_followups(world, T0 + timedelta(hours=40)).values())
+    district_two = Scope(actor="d2", role=Role.district, subtree="/C/D2/")
+    city = Scope(actor="hq", role=Role.commander, subtree=None)
+    assert [r.person_id for r in service.visible_followups(rows, district_two)] == ["P3"]
+    assert len(service.visible_followups(rows, city)) == 3

@@ -67,3 +67,12 @@ def test_a_path_lies_in_the_district_whose_path_starts_it_else_unknown() -> None
 def test_a_daily_series_has_a_zero_for_every_day_without_a_count() -> None:
     series = rules.daily_series({date(2022, 10, 2): 4, date(2022, 10, 4): 1}, date(2022, 10, 1), date(2022, 10, 5))
     assert series == [0, 4, 0, 1, 0]
+
+
+def test_days_too_far_out_to_count_from_are_refused() -> None:
+    from ringfence.core.errors import InvalidInput
+
+    assert rules.check_day(date(2022, 10, 1)) == date(2022, 10, 1)
+    for day in (date(1, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(InvalidInput, match="outside"):
+            rules.check_day(day)
