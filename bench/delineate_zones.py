@@ -42,6 +42,7 @@ from ringfence.eventlog.parquet_log import ParquetLog
 from ringfence.eventlog.store import open_store, register_path
 from ringfence.people.models import Person
 from ringfence.protocols import service as protocols
+from ringfence.zones import service as zones_service  # imported once, before the timed runs fork
 
 PROTOCOL = protocols.load("covid19-cn-9")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -218,12 +219,11 @@ def write_rounds(settings: Settings, cases: list[tuple[str, str, datetime]], per
 def delineate(settings: Settings) -> dict[str, int]:
     """One delineation as of AS_OF, from a fresh engine and store; the zones by level."""
     from ringfence.core.db import session_factory
-    from ringfence.zones import service
 
     engine = make_engine(settings.resolved_database_url)
     try:
         with open_store(settings) as store, session_factory(engine)() as session:
-            zones = service.delineate(session=session, store=store, protocol=PROTOCOL, as_of=AS_OF, tz=TZ)
+            zones = zones_service.delineate(session=session, store=store, protocol=PROTOCOL, as_of=AS_OF, tz=TZ)
     finally:
         engine.dispose()
     levels = Counter(z.level.value for z in zones)

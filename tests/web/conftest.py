@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from tests.support import CHROMIUM, require_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -42,12 +41,12 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """The world built in a store of its own, and the app serving it until the module's tests end."""
     require_chromium()
     import uvicorn
+    from tests.web import world
 
     from ringfence.api.app import create_app
     from ringfence.bootstrap import engine as store_engine
     from ringfence.config import get_settings
     from ringfence.core.db import engine_for, session_factory
-    from tests.web import world
 
     home = tmp_path_factory.mktemp("browser-home")
     shutil.copyfile(sqlite_template, home / "ringfence.db")
@@ -93,7 +92,7 @@ def browser(site: Site) -> Iterator[object]:
             chromium.close()
 
 
-def screenshot(page, name: str) -> Path:  # noqa: ANN001 — a Playwright Page
+def screenshot(page, name: str) -> Path:
     """Save the page as a test artifact (test-artifacts/, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

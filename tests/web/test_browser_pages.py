@@ -7,14 +7,13 @@ import csv
 import io
 
 import pytest
-
 from tests.web.conftest import LAPTOP, WALL, screenshot
 from tests.web.world import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def logged_in(browser, site, username: str, *, viewport=LAPTOP, locale: str = "en-GB"):  # noqa: ANN001, ANN201
+def logged_in(browser, site, username: str, *, viewport=LAPTOP, locale: str = "en-GB"):
     context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     page.goto(f"{site.url}/login")
@@ -25,7 +24,7 @@ def logged_in(browser, site, username: str, *, viewport=LAPTOP, locale: str = "e
     return page
 
 
-def text_of(page, path: str) -> str:  # noqa: ANN001
+def text_of(page, path: str) -> str:
     page.goto(f"{page.url.split('/', 3)[0]}//{page.url.split('/', 3)[2]}{path}")
     return page.inner_text("main")
 
@@ -153,4 +152,24 @@ def test_the_dashboard_fits_a_wall_screen(browser, site) -> None:
     page.wait_for_selector("#chart-epidemic_curve[data-embedded='done'] svg", timeout=20_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= WALL["width"]
     screenshot(page, "dashboard-commander-3840x2160")
+    page.context.close()
+
+
+def test_the_dashboard_draws_the_map_layers_and_the_charts_and_drills_down(browser, site) -> None:
+    page = logged_in(browser, site, "hq")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    overlay_names = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [name.strip() for name in overlay_names] == ["Areas", "Risk areas", "Active cases", "Isolation sites"]
+    # every feature of every layer is one SVG path: the city and its districts, risk areas, cases, the hotel
+    drawn = page.locator("#map path.leaflet-interactive").count()
+    layers = page.request.get(f"{site.url}/web/map/layers.json").json()
+    expected = sum(len(layers[name]["features"]) for name in ("areas", "zones", "cases", "sites"))
+    assert drawn == expected and len(layers["cases"]["features"]) == 20 and len(layers["sites"]["features"]) == 1
+    for chart in ("epidemic_curve", "rt", "sentinel"):
+        page.wait_for_selector(f"#chart-{chart}[data-embedded='done'] svg", timeout=20_000)
+    screenshot(page, "dashboard-commander-1366x768")
+    page.click(".drilldown a:text('Erqi')")
+    page.wait_for_url(f"{site.url}/?area=db")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    assert "Jianzhong" in page.inner_text(".drilldown") and "Fengchan" not in page.inner_text(".drilldown")
     page.context.close()

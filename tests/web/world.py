@@ -135,7 +135,7 @@ def build(session: Session, settings: Settings, folder: Path) -> World:
     return world
 
 
-def _zones(session: Session, settings: Settings, now) -> None:  # noqa: ANN001
+def _zones(session: Session, settings: Settings, now) -> None:
     """The risk areas the rules draw from the cases, stored and approved."""
     from ringfence.eventlog.store import open_store
     from ringfence.protocols import service as protocols

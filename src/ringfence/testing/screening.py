@@ -40,22 +40,43 @@ tube_sizes AS (
     SELECT tube_id, count(*) AS samples FROM samples WHERE collected_at <= $as_of GROUP BY tube_id
 )"""
 
-RECALL_SQL = f"""
-WITH {_TUBE_STATES}, {_TUBE_SIZES},
-members AS (
-    SELECT s.person_id, s.tube_id, s.sample_id, s.collected_at, s.round_id, t.positive_at AS reported_at
-    FROM samples s
-    JOIN tube_sizes z ON z.tube_id = s.tube_id AND z.samples >= 2
-    JOIN tube_states t ON t.tube_id = s.tube_id AND t.positive = 1
+# The tubes read positive by $as_of, and their samples: a small set whatever the size of the round.
+_POSITIVE = """
+positive_tubes AS (
+    SELECT tube_id, min(CASE WHEN result = 'positive' THEN reported_at END) AS positive_at,
+           min(CASE WHEN result = 'positive' THEN ct END) AS ct
+    FROM tube_results WHERE reported_at <= $as_of GROUP BY tube_id
+    HAVING max(CASE WHEN result = 'positive' THEN 1 ELSE 0 END) = 1
+),
+positive_samples AS (
+    SELECT s.person_id, s.tube_id, s.sample_id, s.collected_at, s.round_id, t.positive_at, t.ct
+    FROM samples s JOIN positive_tubes t ON t.tube_id = s.tube_id
     WHERE s.collected_at <= $as_of
 ),
-singles AS (
-    SELECT s.person_id, max(s.collected_at) AS last_single_at
-    FROM samples s JOIN tube_sizes z ON z.tube_id = s.tube_id AND z.samples = 1
+positive_sizes AS (
+    SELECT tube_id, count(*) AS samples FROM positive_samples GROUP BY tube_id
+)"""
+
+RECALL_SQL = f"""
+WITH {_POSITIVE},
+members AS (
+    SELECT p.* FROM positive_samples p JOIN positive_sizes z ON z.tube_id = p.tube_id AND z.samples >= 2
+),
+their_samples AS (
+    SELECT s.person_id, s.tube_id, s.collected_at FROM samples s
     WHERE s.collected_at <= $as_of AND s.person_id IN (SELECT person_id FROM members)
-    GROUP BY s.person_id
+),
+their_tube_sizes AS (
+    SELECT tube_id, count(*) AS samples FROM samples
+    WHERE collected_at <= $as_of AND tube_id IN (SELECT tube_id FROM their_samples)
+    GROUP BY tube_id
+),
+singles AS (
+    SELECT t.person_id, max(t.collected_at) AS last_single_at
+    FROM their_samples t JOIN their_tube_sizes z ON z.tube_id = t.tube_id AND z.samples = 1
+    GROUP BY t.person_id
 )
-SELECT m.person_id, m.tube_id, m.collected_at, m.sample_id, m.round_id, m.reported_at,
+SELECT m.person_id, m.tube_id, m.collected_at, m.sample_id, m.round_id, m.positive_at AS reported_at,
        p.building_id, b.community_id
 FROM members m
 LEFT JOIN singles g ON g.person_id = m.person_id
@@ -66,15 +87,13 @@ ORDER BY m.person_id, m.collected_at, m.tube_id
 """
 
 CANDIDATES_SQL = f"""
-WITH {_TUBE_STATES}, {_TUBE_SIZES}
-SELECT s.person_id, s.sample_id, s.tube_id, s.collected_at, t.positive_at AS reported_at, t.ct,
+WITH {_POSITIVE}
+SELECT s.person_id, s.sample_id, s.tube_id, s.collected_at, s.positive_at AS reported_at, s.ct,
        p.building_id, b.community_id
-FROM samples s
-JOIN tube_sizes z ON z.tube_id = s.tube_id AND z.samples = 1
-JOIN tube_states t ON t.tube_id = s.tube_id AND t.positive = 1
+FROM positive_samples s
+JOIN positive_sizes z ON z.tube_id = s.tube_id AND z.samples = 1
 LEFT JOIN people p ON p.person_id = s.person_id
 LEFT JOIN buildings b ON b.building_id = p.building_id
-WHERE s.collected_at <= $as_of
 ORDER BY s.person_id, s.collected_at, s.tube_id
 """
 
@@ -96,23 +115,30 @@ residents AS (
     WHERE substr(a.path, 1, length($root)) = $root
 )"""
 
-_COVERED = """
-covered AS (
-    SELECT DISTINCT s.person_id
-    FROM samples s LEFT JOIN tube_states t ON t.tube_id = s.tube_id
-    WHERE s.collected_at >= $since AND s.collected_at <= $as_of AND (t.tube_id IS NULL OR t.valid = 1)
+# Tubes whose only results by $as_of are invalid: their samples cover nobody (a small set to look up).
+_INVALID_TUBES = """
+invalid_tubes AS (
+    SELECT tube_id FROM tube_results WHERE reported_at <= $as_of GROUP BY tube_id
+    HAVING max(CASE WHEN result <> 'invalid' THEN 1 ELSE 0 END) = 0
+)"""
+
+_COVERING = """
+covering AS (
+    SELECT s.person_id FROM samples s LEFT JOIN invalid_tubes i ON i.tube_id = s.tube_id
+    WHERE s.collected_at >= $since AND s.collected_at <= $as_of AND i.tube_id IS NULL
 )"""
 
 UNCOVERED_SQL = f"""
-WITH {_TUBE_STATES}, {_RESIDENTS}, {_COVERED}
+WITH {_INVALID_TUBES}, {_RESIDENTS}, {_COVERING}
 SELECT r.person_id, r.building_id, r.community_id, r.address
-FROM residents r LEFT JOIN covered c ON c.person_id = r.person_id
-WHERE c.person_id IS NULL
+FROM residents r
+WHERE NOT EXISTS (SELECT 1 FROM covering c WHERE c.person_id = r.person_id)
 ORDER BY r.building_id, r.person_id
 """
 
 COVERAGE_BY_COMMUNITY_SQL = f"""
-WITH {_TUBE_STATES}, {_RESIDENTS}, {_COVERED}
+WITH {_INVALID_TUBES}, {_RESIDENTS}, {_COVERING},
+covered AS (SELECT DISTINCT person_id FROM covering)
 SELECT r.community_id, count(*) AS residents, count(c.person_id) AS sampled
 FROM residents r LEFT JOIN covered c ON c.person_id = r.person_id
 GROUP BY r.community_id

@@ -18,7 +18,17 @@ SESSION_MAX_AGE = 12 * 3600
 def web_routers() -> list:
     """The web app's page routers, in order; the placeholders come last so a real page wins."""
     from ringfence.web import views
-    from ringfence.web.sections import admin, cases, control, dashboard, economy, imports, isolation, monitoring, tasks
+    from ringfence.web.sections import (
+        admin,
+        cases,
+        control,
+        dashboard,
+        economy,
+        imports,
+        isolation,
+        monitoring,
+        tasks,
+    )
 
     sections = [dashboard.router, cases.router, control.router, isolation.router, monitoring.router, tasks.router,
                 economy.router, imports.router, admin.router]

@@ -139,8 +139,8 @@ def site_layer(*, session: Session, scope: Scope) -> dict:
 
     shown = occupancy.facilities(session=session, scope=scope)
     ids = sorted({f.building_id for f in shown if f.building_id})
-    where = dict(((b, (lon, lat)) for b, lon, lat in session.execute(
-        select(Building.building_id, Building.lon, Building.lat).where(Building.building_id.in_(ids))))) if ids else {}
+    where = {b: (lon, lat) for b, lon, lat in session.execute(
+        select(Building.building_id, Building.lon, Building.lat).where(Building.building_id.in_(ids)))} if ids else {}
     return {"type": "FeatureCollection", "features": [
         _feature({"type": "Point", "coordinates": list(where[f.building_id])}, {
             "facility_id": f.facility_id, "name": f.name, "beds": f.beds, "occupied": f.occupied, "waiting": f.waiting,

@@ -114,7 +114,7 @@ def refuse(request: Request, visitor: Visitor, *needs: Permission, current: str 
     return None
 
 
-def gettext_of(request: Request, visitor: Visitor):  # noqa: ANN201 — the catalog's gettext
+def gettext_of(request: Request, visitor: Visitor):
     return translations(request, visitor.language).gettext
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class ZoneLevel(StrEnum):
@@ -39,9 +40,9 @@ class BlockerKind(StrEnum):
     new_case = "new_case"  # a case restarted the clock, or a positive tube announces one
 
 
-@dataclass(frozen=True, order=True)
-class UnitKey:
-    """A place a zone covers: a building, a community or a district, by id."""
+class UnitKey(NamedTuple):
+    """A place a zone covers: a building, a community or a district, by id (a tuple: cheap to hash,
+    and delineating a city hashes tens of thousands)."""
 
     unit: ZoneUnit
     unit_id: str

@@ -61,6 +61,14 @@ class Phase:
     clock_day: date
     demoted: bool
     episode_start: datetime
+    quiet: int  # quiet days it needs (`quiet_days`)
+    round_on: int  # the quiet day whose round counts (`round_day`)
+
+    @classmethod
+    def start(cls, level: ZoneLevel, since: datetime, clock_day: date, demoted: bool, episode_start: datetime,
+              rules: ZoneRules) -> Phase:
+        return cls(level, since, clock_day, demoted, episode_start, quiet_days(level, demoted, rules),
+                   round_day(level, demoted, rules))
 
 
 @dataclass(frozen=True)
@@ -91,15 +99,14 @@ def round_day(level: ZoneLevel, demoted: bool, rules: ZoneRules) -> int:
     return min(rules.screening_day, quiet_days(level, demoted, rules))
 
 
-def step_down_day(
-    phase: Phase, verdicts: Mapping[date, RoundVerdict], rules: ZoneRules, *, residents: int, until: date
-) -> date | None:
+def step_down_day(phase: Phase, verdicts: Mapping[date, RoundVerdict], *, residents: int, until: date) -> date | None:
     """The local day `phase` steps down on, if it does on or before `until` (no hit before then)."""
-    quiet = quiet_days(phase.level, phase.demoted, rules)
-    earliest = phase.clock_day + timedelta(days=quiet)
+    earliest = phase.clock_day + timedelta(days=phase.quiet)
     if residents == 0:
         return earliest if earliest <= until else None
-    first_round = phase.clock_day + timedelta(days=round_day(phase.level, phase.demoted, rules))
+    if not verdicts:
+        return None
+    first_round = phase.clock_day + timedelta(days=phase.round_on)
     for day in sorted(d for d in verdicts if first_round <= d <= until):
         if verdicts[day].all_negative:
             change = max(earliest, day)
@@ -118,19 +125,20 @@ def follow(
 ) -> UnitState:
     """Replay a unit's hits and screening up to `as_of`: its level, episodes, next change and blockers."""
     today = as_of.astimezone(tz).date()
-    ordered = sorted(h for h in hits if h.at <= as_of)
+    ordered = sorted((h for h in hits if h.at <= as_of), key=_hit_order)
     phase: Phase | None = None
     episodes: list[Episode] = []
     changes: list[tuple[datetime, ZoneLevel | None]] = []
     for hit in [*ordered, None]:
-        bound = hit.at.astimezone(tz).date() - timedelta(days=1) if hit else today
+        hit_day = hit.at.astimezone(tz).date() if hit else None
+        bound = hit_day - ONE_DAY if hit_day else today
         while phase is not None:
-            day = step_down_day(phase, verdicts, rules, residents=residents, until=bound)
+            day = step_down_day(phase, verdicts, residents=residents, until=bound)
             if day is None:
                 break
             at = _start_of_day(day, tz)
             if phase.level is ZoneLevel.high:
-                phase = Phase(ZoneLevel.medium, at, day, True, phase.episode_start)
+                phase = Phase.start(ZoneLevel.medium, at, day, True, phase.episode_start, rules)
                 changes.append((at, ZoneLevel.medium))
             else:
                 episodes.append(Episode(phase.episode_start, at))
@@ -138,40 +146,42 @@ def follow(
                 phase = None
         if hit is None:
             break
-        phase = _apply(phase, hit, tz, changes)
+        phase = _apply(phase, hit, hit_day, rules, changes)
     if phase is None:
         return UnitState(None, None, None, (), tuple(episodes), tuple(changes))
     episodes.append(Episode(phase.episode_start, None))
-    next_change, blockers = _clock(phase, verdicts, rules, residents=residents, today=today, tz=tz)
+    next_change, blockers = _clock(phase, verdicts, residents=residents, today=today, tz=tz)
     next_level = ZoneLevel.medium if phase.level is ZoneLevel.high else ZoneLevel.low
     return UnitState(phase, next_change, next_level, blockers, tuple(episodes), tuple(changes))
 
 
-def _apply(phase: Phase | None, hit: Hit, tz: tzinfo, changes: list) -> Phase | None:
-    """The unit's phase after one hit."""
-    day = hit.at.astimezone(tz).date()
+def _apply(phase: Phase | None, hit: Hit, day: date, rules: ZoneRules, changes: list) -> Phase | None:
+    """The unit's phase after one hit on local day `day`."""
     if phase is None:
         changes.append((hit.at, hit.level))
-        return Phase(hit.level, hit.at, day, False, hit.at)
+        return Phase.start(hit.level, hit.at, day, False, hit.at, rules)
     if hit.level is ZoneLevel.high:
         if phase.level is ZoneLevel.high:
             return replace(phase, clock_day=day)
         changes.append((hit.at, ZoneLevel.high))
-        return Phase(ZoneLevel.high, hit.at, day, False, phase.episode_start)
+        return Phase.start(ZoneLevel.high, hit.at, day, False, phase.episode_start, rules)
     if phase.level is ZoneLevel.medium:
-        return replace(phase, clock_day=day, demoted=False)
+        return Phase.start(ZoneLevel.medium, phase.since, day, False, phase.episode_start, rules)
     return phase  # a stay in a high unit is not a case "there"
 
 
+def _hit_order(hit: Hit) -> datetime:
+    return hit.at
+
+
 def _clock(
-    phase: Phase, verdicts: Mapping[date, RoundVerdict], rules: ZoneRules, *, residents: int, today: date, tz: tzinfo
+    phase: Phase, verdicts: Mapping[date, RoundVerdict], *, residents: int, today: date, tz: tzinfo
 ) -> tuple[date, tuple[Blocker, ...]]:
     """The earliest day the current phase may step down, and what stands in the way as of `today`."""
-    quiet = quiet_days(phase.level, phase.demoted, rules)
-    round_on = round_day(phase.level, phase.demoted, rules)
+    quiet, round_on = phase.quiet, phase.round_on
     earliest = phase.clock_day + timedelta(days=quiet)
     first_round = phase.clock_day + timedelta(days=round_on)
-    seen = [d for d in sorted(verdicts) if phase.clock_day < d <= today]
+    seen = [d for d in sorted(verdicts) if phase.clock_day < d <= today] if verdicts else []
     blockers: list[Blocker] = []
     if phase.clock_day > phase.since.astimezone(tz).date():
         blockers.append(Blocker(
@@ -207,6 +217,9 @@ def _clock(
                 f"{verdict.missing} of {residents} resident(s) without a valid sample on {day}",
             ))
     return max(earliest, today), tuple(blockers)
+
+
+ONE_DAY = timedelta(days=1)
 
 
 def _start_of_day(day: date, tz: tzinfo) -> datetime:

@@ -34,8 +34,8 @@ class Zone(Base):
     approved_at: Mapped[datetime | None]
     approved_by: Mapped[str | None] = mapped_column(String(120))
     ended_at: Mapped[datetime | None]
-    # the lifting clock as the last delineation saw it
+    # the lifting clock as the last delineation saw it, and when that last changed
     next_change_on: Mapped[date | None]
     next_level: Mapped[ZoneLevel | None] = mapped_column(Enum(ZoneLevel, native_enum=False, length=10))
     blockers: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    checked_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -4,7 +4,6 @@ jurisdiction, list. Keyword-only, takes the session, never commits; every change
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from datetime import datetime, tzinfo
 
 from sqlalchemy import Select, func, select
@@ -75,27 +74,38 @@ def sync(
     when their episode was approved at another level), clocks refreshed, zones no longer drawn ended."""
     counts = {"zones": len(states), "proposed": 0, "approved": 0, "reinstated": 0, "lifted": 0, "withdrawn": 0}
     held = stored(session=session, states=states)
+    approved_episodes = {(z.unit, z.unit_id, z.episode_start): z for z in held.values() if z.approved_at is not None}
     areas = _paths(session, {a for s in states if (a := area_of(s))})
     wanted: set[Identity] = set()
+    fresh: list[tuple[Zone, ZoneState]] = []
     for state in states:
         key = identity(state)
         wanted.add(key)
         zone = held.get(key)
         if zone is None:
-            zone = _propose(session, state, areas, as_of=as_of, actor=actor, counts=counts)
+            zone = _new_zone(state, areas, as_of)
+            session.add(zone)
             held[key] = zone
-            carried = _approved_in_episode(held.values(), state)
-            if auto_approve or carried is not None:
-                why = "auto-approved by setting" if auto_approve else f"approval carried over from zone {carried.zone_id}"
-                _approve(session, zone, by=carried.approved_by if carried and not auto_approve else actor,
-                         at=as_of, actor=actor, detail=why)
-                counts["approved"] += 1
+            fresh.append((zone, state))
         elif zone.status not in ACTIVE_STATUSES:
             zone.status = ZoneStatus.approved if zone.approved_at else ZoneStatus.proposed
             zone.ended_at = None
             _record(session, zone, actor, "zone.reinstated", as_of, f"{state.level.value} again since {state.since.isoformat()}")
             counts["reinstated"] += 1
         _refresh(zone, state, as_of)
+    session.flush()  # the new zones' ids, for the timeline
+    for zone, state in fresh:
+        counts["proposed"] += 1
+        _record(session, zone, actor, "zone.proposed", as_of,
+                f"{state.level.value} {state.unit.value} {state.unit_id} since {state.since.isoformat()}, "
+                f"{state.residents} residents")
+        # a demotion or a promotion within an approved episode needs no new approval
+        carried = None if state.unit is ZoneUnit.district else approved_episodes.get(
+            (state.unit, state.unit_id, state.episode_start))
+        if auto_approve or carried is not None:
+            why = "auto-approved by setting" if auto_approve else f"approval carried over from zone {carried.zone_id}"
+            _approve(session, zone, by=actor if auto_approve else carried.approved_by, at=as_of, actor=actor, detail=why)
+            counts["approved"] += 1
     still = session.scalars(select(Zone).where(Zone.status.in_(ACTIVE_STATUSES)))
     for zone in [z for z in still if identity(z) not in wanted]:
         ending = ZoneStatus.lifted if zone.status is ZoneStatus.approved else ZoneStatus.withdrawn
@@ -187,34 +197,14 @@ def _paths(session: Session, area_ids: set[str]) -> dict[str, str]:
     return found
 
 
-def _propose(session: Session, state: ZoneState, areas: dict[str, str], *, as_of: datetime, actor: str,
-             counts: dict[str, int]) -> Zone:
+def _new_zone(state: ZoneState, areas: dict[str, str], as_of: datetime) -> Zone:
     area = area_of(state)
-    zone = Zone(
+    return Zone(
         level=state.level, unit=state.unit, unit_id=state.unit_id, episode_start=state.episode_start,
         area_id=area if area in areas else None, since=state.since, residents=state.residents,
         demoted=state.demoted, status=ZoneStatus.proposed, proposed_at=as_of, approved_at=None, approved_by=None,
-        ended_at=None, next_change_on=None, next_level=None, blockers=[], checked_at=as_of,
+        ended_at=None, next_change_on=None, next_level=None, blockers=[], updated_at=None,
     )
-    session.add(zone)
-    session.flush()
-    counts["proposed"] += 1
-    _record(session, zone, actor, "zone.proposed", as_of,
-            f"{state.level.value} {state.unit.value} {state.unit_id} since {state.since.isoformat()}, "
-            f"{state.residents} residents")
-    return zone
-
-
-def _approved_in_episode(zones: Iterable[Zone], state: ZoneState) -> Zone | None:
-    """A zone of the same unit and episode (at another level) someone approved: a demotion or a
-    promotion within an approved episode needs no new approval."""
-    if state.unit is ZoneUnit.district:
-        return None
-    for zone in zones:
-        if (zone.unit, zone.unit_id, zone.episode_start) == (state.unit, state.unit_id, state.episode_start) \
-                and zone.level != state.level and zone.approved_at is not None:
-            return zone
-    return None
 
 
 def _approve(session: Session, zone: Zone, *, by: str | None, at: datetime, actor: str, detail: str | None) -> None:
@@ -223,11 +213,16 @@ def _approve(session: Session, zone: Zone, *, by: str | None, at: datetime, acto
 
 
 def _refresh(zone: Zone, state: ZoneState, as_of: datetime) -> None:
-    zone.since, zone.residents, zone.demoted = state.since, state.residents, state.demoted
-    zone.next_change_on, zone.next_level = state.next_change, state.next_level
-    zone.blockers = [{**asdict(b), "kind": b.kind.value, "day": b.day.isoformat() if b.day else None}
-                     for b in state.blockers]
-    zone.checked_at = as_of
+    """Bring the stored clock to what the rules say; untouched when nothing changed (no write)."""
+    blockers = [{"kind": b.kind.value, "day": b.day.isoformat() if b.day else None, "detail": b.detail}
+                for b in state.blockers]
+    values = {"since": state.since, "residents": state.residents, "demoted": state.demoted,
+              "next_change_on": state.next_change, "next_level": state.next_level, "blockers": blockers}
+    changed = {k: v for k, v in values.items() if getattr(zone, k) != v}
+    for name, value in changed.items():
+        setattr(zone, name, value)
+    if changed or zone.updated_at is None:
+        zone.updated_at = as_of
 
 
 def _ending_detail(zone: Zone, states: Sequence[ZoneState]) -> str:

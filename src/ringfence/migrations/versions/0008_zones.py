@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('next_change_on', sa.Date(), nullable=True),
     sa.Column('next_level', sa.Enum('high', 'medium', 'low', name='zonelevel', native_enum=False, length=10), nullable=True),
     sa.Column('blockers', sa.JSON(), nullable=False),
-    sa.Column('checked_at', ringfence.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ringfence.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.area_id'], name=op.f('fk_zones_area_id_areas')),
     sa.PrimaryKeyConstraint('zone_id', name=op.f('pk_zones')),
     sa.UniqueConstraint('level', 'unit', 'unit_id', 'episode_start', name=op.f('uq_zones_level_unit_unit_id_episode_start'))

@@ -16,14 +16,23 @@ from ringfence.auth.schemas import UserCreate
 from ringfence.core import audit
 from ringfence.core.errors import RingfenceError
 from ringfence.web import security
-from ringfence.web.pages import ROLE_LABELS, CurrentVisitor, Visitor, gettext_of, is_htmx, pager, refuse, render
+from ringfence.web.pages import (
+    ROLE_LABELS,
+    CurrentVisitor,
+    Visitor,
+    gettext_of,
+    is_htmx,
+    pager,
+    refuse,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
-def _users_page(request: Request, session, visitor: Visitor, page: int, *, status_code: int = 200,  # noqa: ANN001
+def _users_page(request: Request, session, visitor: Visitor, page: int, *, status_code: int = 200,
                 **context) -> Response:
     _ = gettext_of(request, visitor)
     users, total = auth_service.get_all(session=session, page=page, size=PAGE_SIZE)

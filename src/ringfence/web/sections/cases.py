@@ -21,7 +21,7 @@ PAGE_SIZE = 25
 GRAPH_SIZE = 640
 
 
-def _names(session, scope: Scope, person_ids: list[str]) -> dict[str, str]:  # noqa: ANN001
+def _names(session, scope: Scope, person_ids: list[str]) -> dict[str, str]:
     """The names of the people shown (each read is audited by the register)."""
     if not scope.can(Permission.PERSON_READ):
         return {}
@@ -83,7 +83,7 @@ def case_page(
                   history=cases_service.history(session=session, case=case))
 
 
-def graph_spec(graph, _) -> dict:  # noqa: ANN001 — a tracing GraphRead and the page's gettext
+def graph_spec(graph, _) -> dict:
     """A Vega force-directed drawing of the graph: cases red, contacts grey, transmissions in red."""
     index = {node.person_id: i for i, node in enumerate(graph.nodes)}
     nodes = [{"index": i, "name": n.person_id, "kind": _(n.kind), "cluster": n.cluster or 0}

@@ -48,7 +48,7 @@ def sees_every_batch(scope: Scope) -> bool:
     return scope.can(P.USER_ADMIN)
 
 
-def recent_batches(session, scope: Scope) -> tuple[list[ImportBatch], int]:  # noqa: ANN001
+def recent_batches(session, scope: Scope) -> tuple[list[ImportBatch], int]:
     query = select(ImportBatch)
     if not sees_every_batch(scope):
         query = query.where(ImportBatch.user == scope.actor)
@@ -57,7 +57,7 @@ def recent_batches(session, scope: Scope) -> tuple[list[ImportBatch], int]:  # n
     return list(rows), total
 
 
-def _page(request: Request, session, visitor: Visitor, *, status_code: int = 200, **context) -> Response:  # noqa: ANN001
+def _page(request: Request, session, visitor: Visitor, *, status_code: int = 200, **context) -> Response:
     batches, total = recent_batches(session, visitor.scope)
     _ = gettext_of(request, visitor)
     kinds = [(k.value, f"{k.value} · {_(k.value)}") for k in allowed_kinds(visitor.scope)]

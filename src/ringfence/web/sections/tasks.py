@@ -29,7 +29,11 @@ class TaskView(StrEnum):
     escalated = "escalated"
 
 
-def parsed(kind: type[StrEnum], value: str | None, label: str, errors: list[str], _) -> StrEnum | None:  # noqa: ANN001
+VIEW_LABELS = {TaskView.all: "tasks.all", TaskView.mine: "tasks.mine", TaskView.overdue: "tasks.overdue",
+               TaskView.escalated: "tasks.escalated"}
+
+
+def parsed(kind: type[StrEnum], value: str | None, label: str, errors: list[str], _) -> StrEnum | None:
     """`value` as a member of `kind`; a message in `errors` (and None) when it names none."""
     if not value:
         return None
@@ -65,15 +69,15 @@ def tasks_page(
     if chosen_view is TaskView.escalated:
         rows = [r for r in rows if r.escalated_to]
     start = (page - 1) * PAGE_SIZE
-    context = dict(
+    template = "sections/tasks_rows.html" if is_htmx(request) else "sections/tasks.html"
+    return render(
+        request, visitor, template, current="tasks",
         rows=rows[start:start + PAGE_SIZE], pager=pager(request, page, PAGE_SIZE, len(rows)), errors=errors,
-        views=[(v.value, _(f"tasks.{v.value}")) for v in TaskView], view=chosen_view.value,
+        views=[(v.value, _(VIEW_LABELS[v])) for v in TaskView], view=chosen_view.value,
         kinds=[(k.value, _(k.value)) for k in TaskKind], kind=chosen_kind.value if chosen_kind else "",
         statuses=[(s.value, _(s.value)) for s in TaskStatus], status=chosen_status.value if chosen_status else "",
         now=now, can_edit=visitor.scope.can(Permission.TASK_EDIT),
     )
-    template = "sections/tasks_rows.html" if is_htmx(request) else "sections/tasks.html"
-    return render(request, visitor, template, current="tasks", **context)
 
 
 @router.post("/tasks/{task_id}/done", response_class=HTMLResponse)
