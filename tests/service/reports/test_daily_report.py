@@ -77,7 +77,7 @@ def test_the_map_draws_the_zones_in_force_and_not_those_only_proposed(world, ses
         session.add(Zone(level=ZoneLevel.high, unit=ZoneUnit.building, unit_id=building, episode_start=at,
                          area_id="M1" if building == "B1" else "M2", since=at, residents=2, status=status,
                          proposed_at=at, approved_at=at + timedelta(hours=1) if status is ZoneStatus.approved else None,
-                         checked_at=at, blockers=[]))
+                         updated_at=at, blockers=[]))
     session.commit()
     layers = _report(session, world, "zh").charts["map"]["layer"]
     [zones] = [layer for layer in layers if "color" in layer.get("encoding", {})]
