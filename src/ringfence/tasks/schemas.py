@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ringfence.areas.schemas import ID_PATTERN
 from ringfence.tasks.models import TaskKind, TaskStatus
 
 
@@ -65,10 +66,10 @@ class TaskFilter(CommandInput):
 
     kind: TaskKind | None = None
     status: TaskStatus | None = None
-    area_id: str | None = None
-    department: str | None = None
-    assignee: str | None = None
-    escalated_to: str | None = None
+    area_id: str | None = Field(default=None, max_length=64, pattern=ID_PATTERN)
+    department: str | None = Field(default=None, max_length=120, pattern=ID_PATTERN)
+    assignee: str | None = Field(default=None, max_length=120, pattern=ID_PATTERN)
+    escalated_to: str | None = Field(default=None, max_length=64, pattern=ID_PATTERN)
     overdue: bool = False
     as_of: datetime | None = None
 

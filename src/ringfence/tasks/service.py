@@ -31,10 +31,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ringfence.areas.models import Area
@@ -42,6 +43,7 @@ from ringfence.areas.service import in_subtree
 from ringfence.auth.rules import Scope
 from ringfence.core import audit, clock, timeline
 from ringfence.core.errors import Conflict, NotFound
+from ringfence.core.timeline import TimelineEntry
 from ringfence.protocols.models import Protocol
 from ringfence.tasks import rules
 from ringfence.tasks.models import Task, TaskKind, TaskStatus
@@ -106,6 +108,63 @@ def ensure(
     session.flush()
     _record(session, task, actor=actor, action="task.created", at=at, detail=f"{kind.value} {subject_id} due {due_at.isoformat()}")
     return task, True
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task `ensure_many` should make sure exists, keyed by its `source_key`."""
+
+    subject_id: str
+    area_id: str | None
+    due_at: datetime
+    source_key: str
+    detail: str | None = None
+
+
+def ensure_many(
+    *,
+    session: Session,
+    kind: TaskKind,
+    specs: Iterable[TaskSpec],
+    actor: str,
+    protocol: Protocol | None = None,
+    created_at: datetime | None = None,
+) -> int:
+    """`ensure` for many tasks of one kind in a few statements (a case's contacts); how many were new."""
+    wanted: dict[str, TaskSpec] = {}
+    for spec in specs:
+        wanted.setdefault(spec.source_key, spec)
+    keys = list(wanted)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        for key in session.scalars(select(Task.source_key).where(Task.kind == kind, Task.source_key.in_(chunk))):
+            wanted.pop(key, None)
+    if not wanted:
+        return 0
+    party = configured_protocol(protocol).responsibility.party_for(kind.value)
+    at = created_at or clock.now()
+    session.execute(insert(Task), [
+        {"kind": kind, "subject_id": spec.subject_id, "area_id": spec.area_id, "department": party.department,
+             "unit": party.unit, "assignee": None, "due_at": spec.due_at, "status": TaskStatus.open, "created_at": at,
+             "done_at": None, "escalated_to": None, "escalation_level": 0, "source_key": key, "detail": spec.detail}
+        for key, spec in wanted.items()
+    ])
+    created = list(wanted)
+    entries = []
+    for start in range(0, len(created), _CHUNK):
+        chunk = created[start:start + _CHUNK]
+        rows = session.execute(select(Task.task_id, Task.source_key).where(Task.kind == kind, Task.source_key.in_(chunk)))
+        for task_id, key in rows:
+            spec = wanted[key]
+            entries.append({
+                "at": at, "actor": actor, "subject_type": SUBJECT_TYPE, "subject_id": str(task_id), "action": "task.created",
+                "detail": f"{kind.value} {spec.subject_id} due {spec.due_at.isoformat()}",
+            })
+    session.execute(insert(TimelineEntry), entries)
+    return len(created)
+
+
+_CHUNK = 1000
 
 
 def _require_open(task: Task) -> None:
@@ -209,8 +268,9 @@ def get_all(
         query = query.where(Task.assignee == filters.assignee)
     if filters.area_id is not None:
         root = session.get(Area, filters.area_id)
-        within = select(Area.area_id).where(in_subtree(Area.path, root.path if root else "\0"))
-        query = query.where(Task.area_id.in_(within))
+        if root is None:  # an unknown area holds no tasks
+            return []
+        query = query.where(Task.area_id.in_(select(Area.area_id).where(in_subtree(Area.path, root.path))))
     tasks = list(session.scalars(query.order_by(Task.due_at, Task.task_id)))
     if filters.escalated_to is not None:
         as_of = filters.as_of or clock.now()

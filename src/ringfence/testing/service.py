@@ -103,12 +103,6 @@ def get_rounds(*, session: Session, scope: Scope, open_at: datetime | None = Non
     return list(session.scalars(query.order_by(ScreeningRound.starts_at.desc(), ScreeningRound.round_id)))
 
 
-def rounds_closed_between(*, session: Session, start: datetime, end: datetime) -> list[ScreeningRound]:
-    """Rounds whose deadline fell in (start, end]: their missed residents are knocked on."""
-    query = select(ScreeningRound).where(ScreeningRound.deadline_at > start, ScreeningRound.deadline_at <= end)
-    return list(session.scalars(query.order_by(ScreeningRound.deadline_at, ScreeningRound.round_id)))
-
-
 def coverage(*, session: Session, store: EventStore, screening_round: ScreeningRound, as_of: datetime) -> Coverage:
     """Sampled / residents of the round's area (and of each child area), its tubes, hours left."""
     root = session.get(Area, screening_round.area_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document 
 
 def trace_command(
     person: Annotated[str, typer.Argument(help="the case's person_id")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="trace as of this time (default: now)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="trace as of this time (default: now)")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """List everyone exposed to a case: close, secondary and companion contacts."""

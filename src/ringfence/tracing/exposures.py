@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import pyarrow as pa
 
@@ -240,10 +240,10 @@ def _instants(column: pa.ChunkedArray) -> list[datetime]:
     """A timestamp column as aware UTC datetimes, converting each distinct value once."""
     micros = column.cast(pa.timestamp("us")).cast(pa.int64()).to_pylist()
     made: dict[int, datetime] = {}
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return [made.get(m) or made.setdefault(m, epoch + timedelta(microseconds=m)) for m in micros]
 
 
 def _utc(value: datetime) -> datetime:
     """Engines give instants back aware (DuckDB) or naive in the session zone, UTC (Spark)."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -118,7 +118,7 @@ def trace_new_cases(session: Session, context: Context) -> dict[str, int]:
     counts = {"cases": len(pending), "contacts": 0, "place_contact": 0, "unregistered_phones": 0}
     if pending:
         tz = context.settings.tz
-        traced, batch = trace_cases(
+        _traced, batch = trace_cases(
             session=session, events=context.events, protocol=context.protocol, cases=pending, as_of=context.as_of,
             tz=tz,
         )
@@ -151,14 +151,15 @@ def _placement_tasks(session: Session, context: Context, case: Case, contacts: l
     ).all())
     registered = set(session.scalars(select(Person.person_id).where(Person.person_id.in_(placed))))
     due_at = case.confirmed_at + timedelta(hours=context.protocol.deadlines.place_contacts)
-    created = 0
-    for person_id in placed:
-        if person_id not in registered:
-            continue
-        _, new = tasks.ensure(
-            session=session, kind=TaskKind.place_contact, subject_id=person_id, area_id=community.get(person_id),
-            due_at=due_at, source_key=f"case:{case.case_id}:contact:{person_id}", actor=context.actor,
-            protocol=context.protocol, created_at=context.as_of,
+    specs = [
+        tasks.TaskSpec(
+            subject_id=person_id, area_id=community.get(person_id), due_at=due_at,
+            source_key=f"case:{case.case_id}:contact:{person_id}",
         )
-        created += new
-    return created
+        for person_id in placed
+        if person_id in registered
+    ]
+    return tasks.ensure_many(
+        session=session, kind=TaskKind.place_contact, specs=specs, actor=context.actor,
+        protocol=context.protocol, created_at=context.as_of,
+    )

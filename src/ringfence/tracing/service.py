@@ -8,9 +8,9 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ringfence.auth.rules import Scope
 from ringfence.cases import service as cases_service
 from ringfence.cases.models import Case, CaseStatus
-from ringfence.auth.rules import Scope
 from ringfence.core import timeline
 from ringfence.people.models import Person
 from ringfence.protocols.models import Protocol
