@@ -165,8 +165,8 @@ def serve(
 
 @app.command()
 def demo(
-    people: Annotated[int, typer.Option(min=1000, help="residents of the simulated city")] = 50_000,
-    days: Annotated[int, typer.Option(min=1, help="days of outbreak to simulate and respond to")] = 30,
+    people: Annotated[int, typer.Option(min=1000, help="residents of the simulated city")] = 5_000,
+    days: Annotated[int, typer.Option(min=1, help="days of outbreak to simulate and respond to")] = 14,
     seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 7,
     start: Annotated[str, typer.Option(help="first simulated day")] = "2022-10-01",
     host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",

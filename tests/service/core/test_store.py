@@ -24,3 +24,11 @@ def test_the_audit_log_refuses_updates_and_deletes(session) -> None:
             session.execute(text(statement.replace("user", '"user"')))
         session.rollback()
     assert [e.user for e in audit.entries(session)] == ["admin"]
+
+
+def test_the_migrations_form_one_line_with_a_single_head(engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    from ringfence.core.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config(engine)).get_heads()) == 1
