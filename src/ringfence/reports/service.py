@@ -77,21 +77,14 @@ def zone_features(*, session: Session) -> list[dict]:
     """The risk areas in force (approved) as GeoJSON Features with a `level`, for the map.
 
     The zones store holds the current state, not its history: a report of a past day shows the
-    zones in force now. None when the zones capability is absent from this installation.
+    zones in force now.
     """
-    from sqlalchemy import inspect
+    from ringfence.auth.rules import Role, Scope
+    from ringfence.zones import geojson
+    from ringfence.zones import service as zones
+    from ringfence.zones.kinds import ZoneStatus
+    from ringfence.zones.schemas import ZoneFilter
 
-    try:
-        from ringfence.auth.rules import Role, Scope
-        from ringfence.zones import geojson
-        from ringfence.zones import service as zones
-        from ringfence.zones.kinds import ZoneStatus
-        from ringfence.zones.models import Zone
-        from ringfence.zones.schemas import ZoneFilter
-    except ImportError:
-        return []
-    if not inspect(session.get_bind()).has_table(Zone.__tablename__):
-        return []
     city = Scope(actor="report", role=Role.commander, subtree=None, origin="report")
     in_force, _total = zones.get_all(session=session, scope=city, filters=ZoneFilter(status=ZoneStatus.approved),
                                      page=1, size=100_000)
