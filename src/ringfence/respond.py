@@ -48,11 +48,12 @@ def derivations() -> list[tuple[str, Derivation]]:
     """The daily cycle, in order. Capabilities add their step here (trace, zones, recall, …)."""
     from ringfence.enterprises import flows as enterprises
     from ringfence.isolation import flows as isolation
+    from ringfence.supplies import flows as supplies
     from ringfence.surveillance import flows as surveillance
     from ringfence.tasks import flows as tasks
     from ringfence.testing import flows as testing
-    from ringfence.zones import flows as zones
     from ringfence.tracing import flows as tracing
+    from ringfence.zones import flows as zones
 
     return [
         ("investigate_case", tasks.investigate_cases),
@@ -63,6 +64,7 @@ def derivations() -> list[tuple[str, Derivation]]:
         ("arrivals", testing.derive_arrivals),
         ("key_places", testing.derive_key_places),
         ("zones", zones.derive_zones),
+        ("deliver_supplies", supplies.deliver_to_sealed_buildings),  # sealed buildings as the zones now stand
         ("sentinel_followup", surveillance.derive_followups),
         ("release_isolation", isolation.release_isolation),
         ("enterprise_compliance", enterprises.check_compliance),
