@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
-from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, Params, Tables
+from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
 from ringfence.eventlog.views import duckdb_empty_select, event_view_schema
 
 if TYPE_CHECKING:
@@ -65,12 +65,13 @@ class DuckDBEventStore(EventStore):
             else:
                 relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
             relation.create_view(kind.value, replace=True)
-        person_files = self.by_person_sources()
-        if person_files:
-            relation = con.read_parquet([str(p) for p in person_files], hive_partitioning=True)
-        else:
-            relation = con.sql(duckdb_empty_select(event_view_schema(EventKind.scans)))
-        relation.create_view(BY_PERSON_VIEW, replace=True)
+        for view, kind, files in ((BY_PERSON_VIEW, EventKind.scans, self.by_person_sources()),
+                                  (BY_PLACE_VIEW, EventKind.locations, self.by_place_sources())):
+            if files:
+                relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
+            else:
+                relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
+            relation.create_view(view, replace=True)
         for name, path in self.register_sources().items():
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)

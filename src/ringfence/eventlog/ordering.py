@@ -62,14 +62,19 @@ def local_days(times: pa.ChunkedArray | pa.Array, tz: ZoneInfo) -> np.ndarray:
 
 
 def _ranks(values: pa.ChunkedArray) -> np.ndarray:
-    """Integers ordered like `values` (NULLs last): times as microseconds, text by its rank among the batch."""
+    """Integers ordered like `values` (NULLs last): times in their coarsest exact unit, text by its rank in the batch."""
     if pa.types.is_timestamp(values.type) or pa.types.is_integer(values.type):
         codes = pc.cast(values, pa.int64()) if not pa.types.is_timestamp(values.type) else values.cast(pa.int64())
-        numbers = pc.fill_null(codes, 0).to_numpy().astype(np.int64)
+        lowest = pc.min(codes).as_py()
+        numbers = np.array(pc.fill_null(codes, lowest or 0).to_numpy(), dtype=np.int64)  # ours to change
+        if pa.types.is_timestamp(values.type):
+            numbers = _coarsest(numbers)
         if values.null_count:
             numbers[pc.is_null(values).to_numpy(zero_copy_only=False)] = numbers.max() + 1
         return numbers
-    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
     dictionary = encoded.dictionary
     rank_of = np.empty(len(dictionary), dtype=np.int64)
     rank_of[pc.sort_indices(dictionary).to_numpy()] = np.arange(len(dictionary))
@@ -80,16 +85,47 @@ def _ranks(values: pa.ChunkedArray) -> np.ndarray:
     return codes
 
 
-def _sort_order(keys: list[np.ndarray]) -> np.ndarray:
-    """Row positions sorted by the integer keys (first key first), ties in row order; packed in one when it fits."""
-    shifted = [key - key.min() for key in keys]
-    widths = [max(int(key.max()), 1).bit_length() for key in shifted]
+def _coarsest(numbers: np.ndarray) -> np.ndarray:
+    """The same order in fewer bits: feed times are mostly whole seconds, 20 bits less than microseconds.
+
+    Works in place on `numbers` (arrays of millions: every temporary is fresh memory to fault in).
+    """
+    if not len(numbers):
+        return numbers
+    numbers -= numbers.min()
+    for unit in (1_000_000, 1_000):
+        if not (numbers[:1024] % unit).any() and not (numbers % unit).any():
+            numbers //= unit
+            return numbers
+    return numbers
+
+
+def _sort_order(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Row positions sorted by the integer keys (first key first), ties in row order; and the sorted packed keys.
+
+    When the keys and the row position fit in 63 bits together, one plain sort of the packed numbers
+    does it (NumPy's vectorised sort: a tenth of a stable argsort); else a stable argsort of the packed
+    keys; else Arrow's multi-column sort (no packed keys then).
+    """
+    lows = [int(key.min()) for key in keys]
+    widths = [max(int(key.max()) - low, 1).bit_length() for key, low in zip(keys, lows, strict=True)]
+    position_width = max(len(keys[0]) - 1, 1).bit_length()
     if sum(widths) <= 63:
+        # packed in place: each key shifted past the next one's bits (the keys themselves are left alone)
         packed = np.zeros(len(keys[0]), dtype=np.int64)
-        for key, width in zip(shifted, widths, strict=True):
-            packed = (packed << width) | key
-        return np.argsort(packed, kind="stable"), packed
-    table = pa.table({f"k{i}": key for i, key in enumerate(shifted)})
+        for key, low, width in zip(keys, lows, widths, strict=True):
+            np.left_shift(packed, width, out=packed)
+            np.add(packed, key, out=packed)
+            np.subtract(packed, low, out=packed)
+        if sum(widths) + position_width <= 63:
+            np.left_shift(packed, position_width, out=packed)
+            np.add(packed, np.arange(len(packed), dtype=np.int64), out=packed)
+            packed.sort()
+            order = np.bitwise_and(packed, (1 << position_width) - 1)
+            return order, np.right_shift(packed, position_width, out=packed)
+        order = np.argsort(packed, kind="stable")
+        return order, packed[order]
+    table = pa.table({f"k{i}": key - low for i, (key, low) in enumerate(zip(keys, lows, strict=True))})
     order = pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))]).to_numpy()
     return order, None
 
@@ -97,15 +133,14 @@ def _sort_order(keys: list[np.ndarray]) -> np.ndarray:
 def sorted_first_rows(rows: pa.Table, layout: KindLayout, days: np.ndarray) -> np.ndarray:
     """Positions of `rows` in file order (day, then the kind's sort key), keeping the first row of each natural key."""
     keys = [days, *(_ranks(rows.column(c)) for c in layout.sort_key)]
-    order, packed = _sort_order(keys)
+    order, sorted_keys = _sort_order(keys)
     natural = list(layout.natural_key)
     if not set(layout.sort_key) | {layout.day_column} <= set(natural):
         # repeats may lie apart in sort order (samples are one by sample_id): find them by grouping
         firsts = _first_of_groups(rows.select(natural), np.arange(rows.num_rows))
         return order[np.isin(order, firsts)]
     # rows equal on the natural key are neighbours in sort order: only runs of equal sort keys need a look
-    if packed is not None:
-        sorted_keys = packed[order]
+    if sorted_keys is not None:
         same = sorted_keys[1:] == sorted_keys[:-1]
     else:
         same = np.ones(len(order) - 1, dtype=bool)

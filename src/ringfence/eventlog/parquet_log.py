@@ -5,6 +5,9 @@ Layout under `events_dir`:
     <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key
     _by_person/scans/day=…/<same name>                   a compacted scans file again, sorted by person:
                                                         a case's own stays prune by person_id
+    _by_place/locations/day=…/<same name>                a compacted locations file again, sorted by place
+                                                        (0.01° bands of latitude, then longitude): the
+                                                        phones in a grid cell prune by lat/lon
     _staging/<batch_id>/files/<kind>/day=…/…            a batch being written
     _staging/<batch_id>/COMPLETE                        JSON manifest: files to add, files to remove
     .write.lock                                         one writer at a time (flock, freed by a kill)
@@ -29,24 +32,34 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
-from ringfence.eventlog.ordering import local_days, sorted_first_rows
+
+if TYPE_CHECKING:
+    from ringfence.eventlog.staging import BatchWriter
 
 ROW_GROUP_ROWS = 131_072  # small enough that min/max statistics prune a day's file
+# A compacted (sorted) day is read by key: a venue's or a person's rows. Small groups let a lookup of a
+# few keys skip all but a few thousand rows of each (a 70 M-row day: ~4,300 groups).
+COMPACTED_ROW_GROUP_ROWS = 16_384
 STAGING = "_staging"
 BY_PERSON = "_by_person"
-# kinds compaction also writes sorted by person (the same rows, another order), and that order
-PERSON_ORDER: dict[EventKind, tuple[str, ...]] = {EventKind.scans: ("person_id", "scanned_at")}
+BY_PLACE = "_by_place"
+# kinds compaction also writes in a second order (the same rows again): the copy's root and its ORDER BY
+# (our own SQL, never feed text)
+SECOND_ORDER: dict[EventKind, tuple[str, str]] = {
+    EventKind.scans: (BY_PERSON, '"person_id", "scanned_at"'),
+    EventKind.locations: (BY_PLACE, 'floor("lat" * 100), floor("lon" * 100), "start_at"'),
+}
 MARKER = "COMPLETE"
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _EPOCH = date(1970, 1, 1)
@@ -102,16 +115,18 @@ class ParquetLog:
                 found.extend(sorted(folder.glob("*.parquet")))
         return found
 
-    def by_person(self, path: Path) -> Path:
-        """Where the by-person copy of the published file `path` lies (whether or not it exists)."""
-        return self.root / BY_PERSON / path.relative_to(self.root)
+    def second_copy(self, path: Path) -> Path | None:
+        """Where the second-order copy of the published file `path` lies (None: its kind has none)."""
+        relative = path.relative_to(self.root)
+        second = SECOND_ORDER.get(EventKind(relative.parts[0]))
+        return self.root / second[0] / relative if second else None
 
-    def files_by_person(self, kind: EventKind, days: list[date] | None = None) -> list[Path]:
-        """The same rows as `files(kind, days)`: each file's by-person copy where compaction wrote one."""
+    def files_in_second_order(self, kind: EventKind, days: list[date] | None = None) -> list[Path]:
+        """The same rows as `files(kind, days)`: each file's second-order copy where compaction wrote one."""
         found = []
         for path in self.files(kind, days):
-            copy = self.by_person(path)
-            found.append(copy if copy.is_file() else path)
+            copy = self.second_copy(path)
+            found.append(copy if copy is not None and copy.is_file() else path)
         return found
 
     @contextmanager
@@ -138,20 +153,37 @@ class ParquetLog:
 
     def append_rows(self, kind: EventKind, rows: pa.Table, *, batch_id: str) -> AppendResult:
         """Write `rows` (the kind's columns and types, earlier rows winning) not already stored, atomically."""
+        with self.batch(kind, batch_id=batch_id) as batch:
+            return batch.add(rows)
+
+    @contextmanager
+    def batch(self, kind: EventKind, *, batch_id: str) -> Iterator[BatchWriter]:
+        """A batch added to chunk by chunk, published whole when the block ends (dropped if it raises).
+
+        The log is held for writing meanwhile: rows are told apart from those already stored, and from
+        the batch's own earlier chunks, without another writer in between.
+        """
         layout = LAYOUTS[EventKind(kind)]
         _check_batch_id(batch_id)
-        rows = rows.select(list(layout.columns))
         with self._lock(".write.lock", fcntl.LOCK_EX):
             self._recover_locked()
             stage = self.root / STAGING / batch_id
             shutil.rmtree(stage, ignore_errors=True)
-            added, written = self._stage_new_rows(rows, layout, stage, batch_id)
+            from ringfence.eventlog.staging import BatchWriter  # the staging module builds on this one
+
+            writer = BatchWriter(self, layout, stage, batch_id)
+            try:
+                yield writer
+                written = writer.finish()
+            except BaseException:
+                writer.abandon()
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
             if written:
                 _write_marker(stage, {"kind": layout.kind.value, "add": written, "remove": []})
                 self._publish(stage)
             else:
                 shutil.rmtree(stage, ignore_errors=True)
-        return AppendResult(added=added, duplicates=rows.num_rows - added)
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -169,11 +201,11 @@ class ParquetLog:
         Kinds with a person order (scans) also get the merged file's by-person copy, in the same batch.
         """
         layout = LAYOUTS[EventKind(kind)]
-        person_order = PERSON_ORDER.get(layout.kind)
+        second = SECOND_ORDER.get(layout.kind)
         with self._lock(".write.lock", fcntl.LOCK_EX):
             self._recover_locked()
             parts = self.files(layout.kind, [day])
-            copied = person_order is None or all(self.by_person(p).is_file() for p in parts)
+            copied = second is None or all(self.second_copy(p).is_file() for p in parts)
             if len(parts) < 2 and copied:
                 return len(parts)
             batch_id = f"compact-{uuid.uuid4().hex[:12]}"
@@ -191,16 +223,18 @@ class ParquetLog:
                     order = ", ".join(_quote(c) for c in layout.sort_key)
                     target = stage / "files" / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target,
+                                     row_group_rows=COMPACTED_ROW_GROUP_ROWS)
                     added.append(relative)
                     removed = [str(p.relative_to(self.root)) for p in parts]
-                    removed += [str(self.by_person(p).relative_to(self.root)) for p in parts]
-                if person_order is not None:
-                    copy = str(self.by_person(merged).relative_to(self.root))
+                    if second is not None:
+                        removed += [str(self.second_copy(p).relative_to(self.root)) for p in parts]
+                if second is not None:
+                    copy = str(self.second_copy(merged).relative_to(self.root))
                     target = stage / "files" / copy
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    order = ", ".join(_quote(c) for c in person_order)
-                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {second[1]}", target,
+                                     row_group_rows=COMPACTED_ROW_GROUP_ROWS)
                     added.append(copy)
             _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
@@ -247,50 +281,6 @@ class ParquetLog:
                 (self.root / relative).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
 
-    def _stage_new_rows(
-        self, rows: pa.Table, layout: KindLayout, stage: Path, batch_id: str
-    ) -> tuple[int, list[str]]:
-        """Write the rows not already stored into `stage`, one sorted file per day; (rows new, files)."""
-        if rows.num_rows == 0:
-            return 0, []
-        days = local_days(rows.column(layout.day_column), self.tz)
-        order = sorted_first_rows(rows, layout, days)
-        first_day = int(days.min())
-        touched = [first_day + int(d) for d in np.flatnonzero(np.bincount(days - first_day))]
-        existing = self.files(layout.kind, [_EPOCH + timedelta(days=d) for d in touched])
-        if existing:
-            order = order[~self._stored_already(rows.take(pa.array(order)), layout, existing)]
-        written = []
-        ordered_days = days[order]
-        bounds = np.flatnonzero(np.diff(ordered_days)) + 1
-        for part in np.split(order, bounds):
-            if not len(part):
-                continue
-            day = _EPOCH + timedelta(days=int(days[part[0]]))
-            name = f"part-{batch_id}-{self._next_part_number(layout.kind, day, batch_id):03d}.parquet"
-            relative = f"{layout.kind.value}/{day_dir_name(day)}/{name}"
-            target = stage / "files" / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_parquet(rows.take(pa.array(part)), layout, target)
-            written.append(relative)
-        return len(order), written
-
-    def _stored_already(self, fresh: pa.Table, layout: KindLayout, existing: list[Path]) -> np.ndarray:
-        """Per row of `fresh`, whether a stored file holds its natural key already (NULLs equal)."""
-        key = list(layout.natural_key)
-        probe = fresh.select(key).append_column("_pos", pa.array(np.arange(fresh.num_rows, dtype=np.int64)))
-        with self.connection() as con:
-            con.execute("SET threads = 2")
-            con.register("fresh", probe)
-            con.read_parquet([str(p) for p in existing], hive_partitioning=False).select(
-                ", ".join(_quote(c) for c in key)
-            ).create_view("stored")
-            same = " AND ".join(f"f.{_quote(c)} IS NOT DISTINCT FROM s.{_quote(c)}" for c in key)
-            found = con.sql(f"SELECT f._pos FROM fresh f WHERE EXISTS (SELECT 1 FROM stored s WHERE {same})").fetchnumpy()
-        stored = np.zeros(fresh.num_rows, dtype=bool)
-        stored[found["_pos"]] = True
-        return stored
-
     def _next_part_number(self, kind: EventKind, day: date, batch_id: str) -> int:
         """Never overwrite a published file, even when a batch id comes back."""
         folder = self.kind_dir(kind) / day_dir_name(day)
@@ -325,19 +315,29 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
 
 
 def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
-    """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept)."""
+    """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept).
+
+    Dictionary-encoded text is written as the column's dictionary, the same text column on disk.
+    """
+    schema = pa.schema([
+        rows.schema.field(f.name) if pa.types.is_dictionary(rows.schema.field(f.name).type) else f
+        for f in layout.schema
+    ])
     pq.write_table(
-        rows.cast(layout.schema), target, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
+        rows.cast(schema), target, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
         use_dictionary=list(layout.repeated),
     )
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
 
 
-def _copy_to_parquet(con: duckdb.DuckDBPyConnection, select: str, target: Path, **params: object) -> None:
+def _copy_to_parquet(
+    con: duckdb.DuckDBPyConnection, select: str, target: Path, *, row_group_rows: int = ROW_GROUP_ROWS,
+    **params: object,
+) -> None:
     path = str(target).replace("'", "''")  # our own path, never feed data
     con.execute(
-        f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
+        f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_rows)})",
         params or None,
     )
     with open(target, "rb") as handle:

@@ -21,8 +21,8 @@ from sqlglot import exp
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
-from ringfence.eventlog.parquet_log import BY_PERSON
-from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, Params, Tables
+from ringfence.eventlog.parquet_log import BY_PERSON, BY_PLACE
+from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
 from ringfence.eventlog.views import event_view_schema, spark_ddl
 
 if TYPE_CHECKING:
@@ -116,7 +116,9 @@ class SparkEventStore(EventStore):
                 frame = spark.createDataFrame([], spark_ddl(event_view_schema(kind)))
             frame.createOrReplaceTempView(kind.value)
         if BY_PERSON_VIEW in tables:
-            self._bind_by_person(spark)
+            self._bind_copies(spark, EventKind.scans, BY_PERSON, self.by_person_sources(), BY_PERSON_VIEW)
+        if BY_PLACE_VIEW in tables:
+            self._bind_copies(spark, EventKind.locations, BY_PLACE, self.by_place_sources(), BY_PLACE_VIEW)
         for name, path in self.register_sources().items():
             if name.value not in tables:
                 continue
@@ -127,20 +129,22 @@ class SparkEventStore(EventStore):
             frame.createOrReplaceTempView(name.value)
 
 
-    def _bind_by_person(self, spark: SparkSession) -> None:
-        """`scans_by_person`: by-person copies (under their own root) and the files not yet copied, as one view."""
+    def _bind_copies(self, spark: SparkSession, kind: EventKind, copies_root: str, files: list[Path],
+                     view_name: str) -> None:
+        """A second-order view (`scans_by_person`, `locations_by_place`): the copies (under their own root)
+        and the files not yet copied, as one view."""
         by_root: dict[Path, list[str]] = {}
-        copies = self.log.root / BY_PERSON / EventKind.scans.value
-        for path in self.by_person_sources():
-            root = copies if path.is_relative_to(copies) else self.log.kind_dir(EventKind.scans)
+        copies = self.log.root / copies_root / kind.value
+        for path in files:
+            root = copies if path.is_relative_to(copies) else self.log.kind_dir(kind)
             by_root.setdefault(root, []).append(str(path))
-        frames = [spark.read.option("basePath", str(root)).parquet(*files) for root, files in by_root.items()]
+        frames = [spark.read.option("basePath", str(root)).parquet(*paths) for root, paths in by_root.items()]
         if not frames:
-            frames = [spark.createDataFrame([], spark_ddl(event_view_schema(EventKind.scans)))]
+            frames = [spark.createDataFrame([], spark_ddl(event_view_schema(kind)))]
         view = frames[0]
         for frame in frames[1:]:
             view = view.unionByName(frame)
-        view.createOrReplaceTempView(BY_PERSON_VIEW)
+        view.createOrReplaceTempView(view_name)
 
 
 def _bind_table(spark: SparkSession, name: str, table: pa.Table) -> None:

@@ -4,7 +4,8 @@ SQL is written once, in DuckDB's dialect, over views named after the event kinds
 `locations`, `samples`, `tube_results`, `sentinel`, each with a DATE column `day`, the local day
 of its event time) and the register snapshots (`people`, `venues`, `buildings`, `areas`).
 `scans_by_person` holds the rows of `scans`, read from the by-person copies compaction writes where
-they exist: a filter on person_id there reads one row group per day instead of the whole day.
+they exist: a filter on person_id there reads one row group per day instead of the whole day;
+`locations_by_place` likewise holds `locations` sorted by place, for filters on lat/lon.
 Parameters are named (`$start`) with a dict, or positional (`?`) with a list; values are bound by
 the engine, never pasted into the text. Times come back as UTC instants. A query may also read small
 tables of the caller's (`tables={"case_windows": arrow_table}`), bound as views for that query only:
@@ -30,8 +31,11 @@ if TYPE_CHECKING:
 Params = Mapping[str, Any] | Sequence[Any] | None
 Tables = Mapping[str, pa.Table] | None
 BY_PERSON_VIEW = "scans_by_person"
+BY_PLACE_VIEW = "locations_by_place"
 
-__all__ = ["AppendResult", "EventStore", "BY_PERSON_VIEW", "Params", "Tables", "open_store", "register_path"]
+__all__ = [
+    "BY_PERSON_VIEW", "BY_PLACE_VIEW", "AppendResult", "EventStore", "Params", "Tables", "open_store", "register_path",
+]
 
 
 def register_path(settings: Settings, name: RegisterName | str) -> Path:
@@ -90,7 +94,11 @@ class EventStore(ABC):
 
     def by_person_sources(self) -> list[Path]:
         """The scans files for the view `scans_by_person`: the same rows, by-person copies where there are."""
-        return self.log.files_by_person(EventKind.scans)
+        return self.log.files_in_second_order(EventKind.scans)
+
+    def by_place_sources(self) -> list[Path]:
+        """The locations files for the view `locations_by_place`: the same rows, by-place copies where there are."""
+        return self.log.files_in_second_order(EventKind.locations)
 
     def register_sources(self) -> dict[RegisterName, Path | None]:
         """The register snapshots present right now (None: read as empty)."""

@@ -1,9 +1,11 @@
 """Checking an event feed's rows in Arrow: typed values, the person each row names, the first reason to refuse it.
 
-Vectorised over the whole file (no Python per row). Times in the usual ISO 8601 shapes are parsed
-by Arrow and, for a zone with one UTC offset over the file's times, turned into instants by plain
+Vectorised over a chunk of the file (no Python per row). Times in the usual ISO 8601 shapes are parsed
+by Arrow and, for a zone with one UTC offset over the chunk's times, turned into instants by plain
 arithmetic; anything else (odd shapes, a summer-time zone, numbers) is typed by DuckDB exactly as
-SQL would (`TRY_CAST`), only for the values that need it.
+SQL would (`TRY_CAST`), only for the values that need it. What rows are checked against — the people's
+keys, the values a reference allows — is loaded once per file into DuckDB tables (`prepare_lookups`)
+and joined with each chunk.
 """
 
 from __future__ import annotations
@@ -34,6 +36,35 @@ class Reference:
     view_column: str
     reason: str
 
+    @property
+    def table(self) -> str:
+        return f"_allowed_{self.column}"
+
+
+_PERSON_KEYS = "_person_keys"
+
+
+def prepare_lookups(
+    con: duckdb.DuckDBPyConnection, *, person_column: str | None, references: Sequence[Reference]
+) -> None:
+    """Tables every chunk's checks join with: the people's keys (from the view `people`) and each reference's values."""
+    if person_column == "person_id":
+        # a person_id repeated in the snapshot is still one person
+        con.execute(f"CREATE TEMP TABLE {_PERSON_KEYS} AS SELECT DISTINCT person_id AS key FROM people "
+                    "WHERE person_id IS NOT NULL")
+    elif person_column is not None:
+        column = _quote(person_column)
+        con.execute(
+            f"CREATE TEMP TABLE {_PERSON_KEYS} AS SELECT {column} AS key, min(person_id) AS person_id, "
+            f"count(DISTINCT person_id) AS named FROM people WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+    for reference in references:
+        column = _quote(reference.view_column)
+        con.execute(
+            f"CREATE TEMP TABLE {reference.table} AS SELECT DISTINCT {column} AS key FROM {reference.view} "
+            f"WHERE {column} IS NOT NULL"
+        )
+
 
 def checked_rows(
     *,
@@ -49,10 +80,14 @@ def checked_rows(
 ) -> pa.Table:
     """`line`, the kind's stored columns (typed) and `reason` (NULL for a valid row) for every row of `source`."""
     reasons = _Reasons(source.num_rows, source.column(PRESET))
-    typed: dict[str, pa.ChunkedArray] = {}
+    layout = LAYOUTS[kind]
+    typed: dict[str, pa.ChunkedArray | pa.Array] = {}
     for check in checks:
         raw = _raw(con, source, check.column)
         value = raw if check.type == "text" else _typed(con, raw, check.type, tz)
+        if check.column in layout.repeated:
+            # few distinct values: encoded once, checked per value, and written as the file's dictionary
+            value = pc.dictionary_encode(raw.combine_chunks())
         typed[check.column] = value
         if check.required:
             reasons.add(pc.is_null(raw), f"missing {check.column}")
@@ -73,21 +108,24 @@ def checked_rows(
             reasons.add(pc.is_null(key), f"missing {person_column}")
         reasons.add(pc.and_(pc.is_valid(key), pc.is_null(person_id)), "unknown person")
         reasons.add(pc.greater(named, 1), f"{person_column} names more than one person")
-        typed["person_id"] = pc.if_else(pc.equal(named, 1), person_id, pa.scalar(None, pa.string()))
-    elif "person_id" in LAYOUTS[kind].columns:
+        typed["person_id"] = person_id  # right for every row that is not refused
+    elif "person_id" in layout.columns:
         typed["person_id"] = pa.nulls(source.num_rows, pa.string())
     for reference in references:
-        allowed = con.sql(
-            f'SELECT DISTINCT "{reference.view_column}" AS v FROM {reference.view} WHERE "{reference.view_column}" IS NOT NULL'
-        ).to_arrow_table().column("v")
         value = typed[reference.column]
-        reasons.add(pc.and_(pc.is_valid(value), pc.invert(pc.is_in(value, value_set=allowed))), reference.reason)
+        if pa.types.is_dictionary(value.type):
+            known = pc.fill_null(_found(con, value.dictionary, reference.table).take(value.indices), False)
+        else:
+            known = _found(con, value, reference.table)
+        reasons.add(pc.and_(pc.is_valid(value), pc.invert(known)), reference.reason)
     for earlier, later, reason, strict in order_rules:
         compare = pc.less_equal if strict else pc.less
         reasons.add(compare(typed[later], typed[earlier]), reason)
     columns = {LINE: source.column(LINE)}
-    for name, field in zip(LAYOUTS[kind].columns, LAYOUTS[kind].schema, strict=True):
-        columns[name] = pc.cast(typed[name], field.type)
+    for name, field in zip(layout.columns, layout.schema, strict=True):
+        value = typed[name]
+        encoded = pa.types.is_dictionary(value.type) and value.type.value_type == field.type
+        columns[name] = value if encoded else pc.cast(value, field.type)
     columns[REASON] = reasons.finish()
     return pa.table(columns)
 
@@ -219,18 +257,45 @@ def _people_named(
 ) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Per row: the person its key names (NULL: nobody) and how many people share the key."""
     if person_column == "person_id":
-        # a person_id repeated in the snapshot is still one person: index_in takes the first
-        lookup = con.sql("SELECT person_id AS key FROM people WHERE person_id IS NOT NULL").to_arrow_table()
-        found = pc.index_in(key, value_set=lookup.column("key").combine_chunks())
-        person_id = pc.if_else(pc.is_valid(found), key, pa.scalar(None, pa.string()))
-        return person_id, pc.if_else(pc.is_valid(found), 1, pa.scalar(None, pa.int64()))
-    column = '"' + person_column.replace('"', '""') + '"'
-    lookup = con.sql(
-        f"SELECT {column} AS key, min(person_id) AS person_id, count(DISTINCT person_id) AS named "
-        f"FROM people WHERE {column} IS NOT NULL GROUP BY {column}"
-    ).to_arrow_table()
-    found = pc.index_in(key, value_set=lookup.column("key").combine_chunks())
-    return (
-        pc.take(lookup.column("person_id"), found),
-        pc.take(lookup.column("named"), found),
-    )
+        known = _found(con, key, _PERSON_KEYS)
+        # the key itself where it is known (no copy of the text: a row naming no one is refused anyway)
+        return (
+            pa.chunked_array(key.chunks, key.type) if known.false_count == 0 else pc.if_else(known, key, None),
+            pc.if_else(known, pa.scalar(1, pa.int64()), pa.scalar(None, pa.int64())),
+        )
+    matches = _joined(con, key, _PERSON_KEYS, "k.person_id, k.named")
+    return matches.column("person_id"), matches.column("named")
+
+
+def _found(con: duckdb.DuckDBPyConnection, values: pa.ChunkedArray, table: str) -> pa.Array:
+    """Per value, whether the lookup `table` (column `key`) holds it; NULL is never found."""
+    found = np.zeros(len(values), dtype=bool)
+    found[_joined_positions(con, values, table)] = True
+    return pa.array(found)
+
+
+def _joined(con: duckdb.DuckDBPyConnection, values: pa.ChunkedArray, table: str, columns: str) -> pa.Table:
+    """`columns` of the lookup `table` row whose `key` equals each value, in the values' order (NULL: none)."""
+    probe = pa.table({"key": values, "_pos": pa.array(np.arange(len(values), dtype=np.int64))})
+    con.register("_probe", probe)
+    try:
+        matches = con.sql(f"SELECT p._pos, {columns} FROM _probe p JOIN {table} k ON p.key = k.key").to_arrow_table()
+    finally:
+        con.unregister("_probe")
+    at = np.full(len(values), -1, dtype=np.int64)
+    at[matches.column("_pos").to_numpy()] = np.arange(matches.num_rows, dtype=np.int64)
+    return matches.drop_columns(["_pos"]).take(pa.array(at, mask=at < 0))
+
+
+def _joined_positions(con: duckdb.DuckDBPyConnection, values: pa.ChunkedArray, table: str) -> np.ndarray:
+    probe = pa.table({"key": values, "_pos": pa.array(np.arange(len(values), dtype=np.int64))})
+    con.register("_probe", probe)
+    try:
+        # a hash join: DuckDB builds its table on the smaller side (the chunk or the lookup)
+        return con.sql(f"SELECT p._pos FROM _probe p JOIN {table} k ON p.key = k.key").fetchnumpy()["_pos"]
+    finally:
+        con.unregister("_probe")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

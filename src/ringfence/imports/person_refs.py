@@ -103,6 +103,11 @@ class PersonFinder:
             number = rules.check_resident_id(name)
         except InvalidInput as exc:
             raise InvalidInput(f"unknown id_number, and not a valid resident ID: {exc}") from None
+        except UnicodeEncodeError:  # digits of another script pass the shape, not the check digit's arithmetic
+            raise InvalidInput(
+                "unknown id_number, and not a valid resident ID: a resident ID number has 17 digits and a check "
+                "digit (0-9 or X)"
+            ) from None
         person.update(
             id_type=IdType.resident_id, id_number=number, sex=rules.sex_of(number), birth_date=rules.birth_date_of(number)
         )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ringfence.areas.models import Area, Building
 from ringfence.config import Settings
+from ringfence.eventlog import people_index
 from ringfence.people.models import Person
 from ringfence.venues.models import Venue
 
@@ -71,4 +72,6 @@ def _write(session: Session, settings: Settings, name: str) -> Path:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+    if name == "people":  # tracing reads households and phones through it: build it now, not at the first trace
+        people_index.open_index(target)
     return target

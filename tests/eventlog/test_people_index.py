@@ -1,0 +1,95 @@
+"""The people index answers what a join over the people snapshot would, and follows the snapshot."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ringfence.eventlog import people_index
+
+
+def _snapshot(path, rows):
+    pq.write_table(pa.table({
+        "person_id": pa.array([r[0] for r in rows], pa.string()),
+        "household_id": pa.array([r[1] for r in rows], pa.string()),
+        "phone": pa.array([r[2] for r in rows], pa.string()),
+    }), path)
+    return path
+
+
+ROWS = [
+    ("P10", "H2", "13800000010"),
+    ("P2", "H1", "13800000002"),
+    ("P1", "H1", None),
+    ("P30", None, "13800000030"),
+    ("P4", "H2", "13800000004"),
+    ("P5", "H3", "13800000004"),  # a phone two people give
+    ("甲7", "户9", "13800000007"),  # ids need not be ASCII
+]
+
+
+@pytest.fixture
+def snapshot(tmp_path):
+    return _snapshot(tmp_path / "people.parquet", ROWS)
+
+
+def test_a_person_s_household_and_phone_come_back_and_unknown_people_are_left_out(snapshot) -> None:
+    index = people_index.open_index(snapshot)
+
+    facts = index.facts(["P1", "P10", "P30", "甲7", "P99", "P1000000000000", ""])
+
+    assert facts == {
+        "P1": ("H1", None), "P10": ("H2", "13800000010"), "P30": (None, "13800000030"), "甲7": ("户9", "13800000007"),
+    }
+
+
+def test_household_members_are_listed_in_person_order_as_a_join_over_the_snapshot_lists_them(snapshot) -> None:
+    index = people_index.open_index(snapshot)
+
+    members = index.members_of({"H1", "H2", "户9", "H404"})
+
+    with duckdb.connect() as con:
+        expected: dict[str, list[str]] = {}
+        for household, person in con.sql(
+            "SELECT household_id, person_id FROM read_parquet($p) WHERE household_id IN ('H1', 'H2', '户9') "
+            "ORDER BY household_id, person_id", params={"p": str(snapshot)}).fetchall():
+            expected.setdefault(household, []).append(person)
+    assert members == expected == {"H1": ["P1", "P2"], "H2": ["P10", "P4"], "户9": ["甲7"]}
+
+
+def test_a_phone_names_its_holder_and_no_one_when_several_people_give_it(snapshot) -> None:
+    index = people_index.open_index(snapshot)
+
+    assert index.owners(["13800000002", "13800000004", "13900000000"]) == {
+        "13800000002": "P2", "13800000004": None,
+    }
+
+
+def test_a_rewritten_snapshot_gets_a_new_index_and_the_old_one_is_removed(tmp_path, snapshot) -> None:
+    assert people_index.open_index(snapshot).facts(["P2"]) == {"P2": ("H1", "13800000002")}
+    first = sorted(p.name for p in tmp_path.glob(".people-index-*"))
+
+    replacement = _snapshot(tmp_path / "next.parquet", [("P2", "H8", None)])
+    os.replace(replacement, snapshot)
+
+    assert people_index.open_index(snapshot).facts(["P2", "P1"]) == {"P2": ("H8", None)}
+    now = sorted(p.name for p in tmp_path.glob(".people-index-*"))
+    assert len(now) == 1 and now != first
+
+
+def test_no_snapshot_reads_as_an_empty_register(tmp_path) -> None:
+    index = people_index.open_index(tmp_path / "missing.parquet")
+
+    assert index.facts(["P1"]) == {} and index.members_of({"H1"}) == {} and index.owners(["1"]) == {}
+
+
+def test_an_unsorted_snapshot_is_indexed_in_byte_order(tmp_path) -> None:
+    rows = [(f"P{n}", f"H{n % 7}", f"1380000{n:04d}") for n in (5, 123, 17, 9999, 42, 1, 800)]
+    index = people_index.open_index(_snapshot(tmp_path / "people.parquet", rows))
+
+    assert index.facts([r[0] for r in rows]) == {p: (h, phone) for p, h, phone in rows}
+    assert index.members_of({"H5"}) == {"H5": sorted(p for p, h, _ in rows if h == "H5")}
