@@ -8,8 +8,10 @@ for cases drawn among the people who checked in during the last days. Windows ar
 
     .venv/bin/python bench/trace_cases.py --people 1000000 --days 14 --engine both --repeat 3
 
-DuckDB runs in a forked process per repeat (peak RSS of that process); Spark runs in this process on
-its warm session (time of the call; peak RSS of the JVM and of this process).
+DuckDB runs in a forked process per repeat (peak RSS of that process), forked from this one after its
+imports (as a serving process has them) and after the people index is built (as the register import
+does); Spark runs in this process on its warm session (time of the call; peak RSS of the JVM and of
+this process).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_load, median_run, report
 
 from ringfence.config import Settings
+from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind, RegisterName
 from ringfence.eventlog.parquet_log import ParquetLog
 from ringfence.eventlog.store import open_store, register_path
@@ -53,12 +56,30 @@ def simulate(data: Path, people: int, days: int, seed: int) -> None:
     )
 
 
-def load(data: Path, home: Path) -> tuple[Settings, int, datetime]:
-    """The event log and snapshots of the simulated city in `home`; (settings, scan rows, last scan)."""
+def _load_kind(log: ParquetLog, kind: EventKind, source: Path, time_column: str, columns: str) -> None:
+    """Append a simulated feed to the log one day per batch, then compact each day (the import's path)."""
+    with log.connection() as con:
+        con.execute("SET memory_limit = '6GB'")  # a 12.6 M city's day is ~40 M rows: spill rather than swell
+        days = [r[0] for r in con.execute(
+            f"SELECT DISTINCT CAST({time_column} AS DATE) FROM read_parquet(?) ORDER BY 1", [str(source)]).fetchall()]
+        for day in days:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE day_rows AS SELECT {columns}, row_number() OVER () AS _ord "
+                f"FROM read_parquet(?) WHERE CAST({time_column} AS DATE) = ?",
+                [str(source), day],
+            )
+            log.append_select(con, kind, "SELECT * FROM day_rows", batch_id=f"bench-{day}")
+    for day in log.days(kind):
+        log.compact(kind, day)
+
+
+def load(data: Path, home: Path, *, locations: bool) -> tuple[Settings, int, datetime]:
+    """The event log (scans, and phone locations if asked) and snapshots of the simulated city in `home`;
+    (settings, scan rows, last scan)."""
     settings = Settings(home=home)
     for name in (RegisterName.people, RegisterName.venues, RegisterName.buildings):
         schema = REGISTER_SCHEMAS[name]
-        table = pq.read_table(data / f"{name.value}.parquet")
+        table = _read_register(data, name.value)
         arrays = [
             table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
             for f in schema
@@ -67,21 +88,22 @@ def load(data: Path, home: Path) -> tuple[Settings, int, datetime]:
         target.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_arrays(arrays, schema=schema), target)
     log = ParquetLog(settings.events_dir, settings.tz)
-    source = str(data / "scans.parquet")
-    with log.connection() as con:
-        days = [r[0] for r in con.execute(
-            "SELECT DISTINCT CAST(scanned_at AS DATE) FROM read_parquet(?) ORDER BY 1", [source]).fetchall()]
-        for day in days:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE day_scans AS SELECT person_id, venue_id, "
-                "CAST(scanned_at AS TIMESTAMPTZ) AS scanned_at, CAST(left_at AS TIMESTAMPTZ) AS left_at, "
-                "row_number() OVER () AS _ord FROM read_parquet(?) WHERE CAST(scanned_at AS DATE) = ?",
-                [source, day],
-            )
-            log.append_select(con, EventKind.scans, "SELECT * FROM day_scans", batch_id=f"bench-{day}")
-    for day in log.days(EventKind.scans):
-        log.compact(EventKind.scans, day)
+    _load_kind(log, EventKind.scans, data / "scans.parquet", "scanned_at",
+               "person_id, venue_id, CAST(scanned_at AS TIMESTAMPTZ) AS scanned_at, "
+               "CAST(left_at AS TIMESTAMPTZ) AS left_at")
+    if locations:
+        _load_kind(log, EventKind.locations, data / "locations.parquet", "start_at",
+                   "phone, lon, lat, CAST(start_at AS TIMESTAMPTZ) AS start_at, CAST(end_at AS TIMESTAMPTZ) AS end_at")
     return (settings, *_size(settings))
+
+
+def _read_register(data: Path, name: str) -> pa.Table:
+    """A register the simulator wrote, as Parquet or (a large city, `--format auto`) as CSV."""
+    if (data / f"{name}.parquet").is_file():
+        return pq.read_table(data / f"{name}.parquet")
+    with duckdb.connect() as con:
+        return con.sql("SELECT * FROM read_csv($path, all_varchar = true)",
+                       params={"path": str(data / f"{name}.csv")}).to_arrow_table()
 
 
 def draw_cases(settings: Settings, last: datetime, count: int, seed: int) -> list[CaseWindow]:
@@ -136,6 +158,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, help="a simulation directory to reuse (made if missing)")
     parser.add_argument("--home", type=Path, help="a loaded data home to reuse (made if missing)")
+    parser.add_argument("--no-locations", action="store_true",
+                        help="load check-ins only: companions (phone locations) are then not traced")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -150,14 +174,18 @@ def main() -> None:
             settings = Settings(home=home)
             rows, last = _size(settings)
         else:
-            settings, rows, last = load(data, home)
+            settings, rows, last = load(data, home, locations=not args.no_locations)
         loaded = time.perf_counter() - started
+        # a serving process has its libraries loaded (pyarrow imports pandas on its first list conversion)
+        # and the people index the register import builds
+        pa.array(["warm"])
+        people_index.open_index(register_path(settings, RegisterName.people))
         engines = ["duckdb", "spark"] if args.engine == "both" else [args.engine]
         for count in (1, args.cases):
             cases = draw_cases(settings, last, count, args.seed)
             for engine in engines:
                 if engine == "duckdb":
-                    run = median_run(lambda: trace(settings, cases), args.repeat)
+                    run = median_run(lambda cases=cases: trace(settings, cases), args.repeat)
                 else:
                     run = spark_run(settings, cases, args.repeat)
                 report(f"trace {count} case(s) on {engine}", {
@@ -173,7 +201,7 @@ def _size(settings: Settings) -> tuple[int, datetime]:
         rows, last = con.execute(
             "SELECT count(*), max(scanned_at) FROM read_parquet(?)",
             [[str(p) for p in log.files(EventKind.scans)]]).fetchone()
-    return rows, last.astimezone(timezone.utc)
+    return rows, last.astimezone(UTC)
 
 
 if __name__ == "__main__":

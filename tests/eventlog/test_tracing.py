@@ -115,16 +115,29 @@ def test_a_batch_finds_for_each_case_what_tracing_it_alone_finds(store) -> None:
     assert [(c.person_id, c.venue_id) for c in batch.contacts["c2"]] == [("q1", "vB")]
 
 
-def test_compacted_days_and_their_by_person_copies_give_the_same_contacts(store) -> None:
+def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_contacts(store) -> None:
     before = traced(store, world.C1).contacts
     store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
     for kind in ("scans", "locations"):
         store.compact_all(kind)
-    copies = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
-    assert copies
+    assert list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
+    assert list((store.settings.events_dir / "_by_place" / "locations").rglob("*.parquet"))
     after = {c.person_id: c for c in traced(store, world.C1).contacts["c1"]}
     assert after.pop("zz").overlap_minutes == 30
     assert list(after.values()) == before["c1"]
+
+
+def test_companions_are_the_same_when_the_cells_are_read_in_one_pass_instead_of_one_box_each(
+    store, monkeypatch
+) -> None:
+    from ringfence.tracing import exposures
+
+    by_box = traced(store, world.C1).contacts["c1"]
+    monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)
+    in_one_pass = traced(store, world.C1).contacts["c1"]
+
+    assert [c for c in by_box if c.via == "grid"]
+    assert in_one_pass == by_box
 
 
 def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> None:
@@ -153,4 +166,5 @@ def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction
     with SparkEventStore(store.settings) as spark:
         assert traced(spark, *batch) == traced(store, *batch)
         store.compact_all("scans")
+        store.compact_all("locations")
         assert traced(spark, *batch) == traced(store, *batch)

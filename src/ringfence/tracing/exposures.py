@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import pyarrow as pa
 
-from ringfence.eventlog.kinds import UTC_TIME
+from ringfence.eventlog import people_index
+from ringfence.eventlog.kinds import UTC_TIME, RegisterName
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols.models import Protocol
 from ringfence.tracing import queries, rules
@@ -34,7 +35,7 @@ class BatchTrace:
 
     contacts: dict[str, list[Contact]]
     unregistered_companion_phones: int = 0  # phones met in the grid that name no one (or several people)
-    queries: int = 0
+    queries: int = 0  # event-log queries run (register lookups go through the people index)
     stays: int = 0  # the cases' stays long enough to make a contact
 
 
@@ -44,12 +45,10 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
     if not cases:
         return result
     windows = {c.person_id: c.window for c in cases}
-    facts = _people_of(store, windows)
-    result.queries += 1
+    facts = _people_of(store, windows)  # the people index, not an engine query
     found: dict[str, list[Contact]] = defaultdict(list)
 
     members = _household_members(store, {h for h, _ in facts.values() if h})
-    result.queries += 1
     for case_person, (household, _phone) in facts.items():
         for member in members.get(household, []) if household else []:
             found[case_person].append(
@@ -67,7 +66,6 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
     close_people = {c.person_id for contacts in found.values() for c in contacts}
     contact_facts = _people_of(store, close_people) if close_people else {}
     households = _household_members(store, {h for h, _ in contact_facts.values() if h}) if contact_facts else {}
-    result.queries += 2 if close_people else 0
     household_of = {p: h for p, (h, _) in contact_facts.items()}
     for case_person in windows:
         close = [c for c in found[case_person] if c.category is ContactCategory.close]
@@ -77,7 +75,7 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
     phones = {p: phone for p, (_, phone) in facts.items() if phone}
     if phones:
         companions, unregistered = _companions(store, windows, phones, protocol, tz)
-        result.queries += 2
+        result.queries += 3  # the grid origin, the cases' own positions, the phones in their cells
         result.unregistered_companion_phones = unregistered
         for case_person, contact in companions:
             found[case_person].append(contact)
@@ -92,19 +90,15 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
 
 def _people_of(store: EventStore, people: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
     """(household_id, phone) of each named person found in the people snapshot."""
-    named = pa.table({"person_id": pa.array(sorted(people), pa.string())})
-    rows = store.query(queries.PEOPLE_OF, tables={"named": named}).to_pylist()
-    return {r["person_id"]: (r["household_id"], r["phone"]) for r in rows}
+    return _people_index(store).facts(people)
 
 
 def _household_members(store: EventStore, households: set[str]) -> dict[str, list[str]]:
-    if not households:
-        return {}
-    wanted = pa.table({"household_id": pa.array(sorted(households), pa.string())})
-    members: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(queries.HOUSEHOLD_MEMBERS, tables={"wanted": wanted}).to_pylist():
-        members[row["household_id"]].append(row["person_id"])
-    return {h: sorted(people) for h, people in members.items()}
+    return _people_index(store).members_of(households) if households else {}
+
+
+def _people_index(store: EventStore) -> people_index.PeopleIndex:
+    return people_index.open_index(store.register_sources()[RegisterName.people])
 
 
 def _case_stays(
@@ -167,10 +161,18 @@ def companion_grid(store: EventStore, protocol: Protocol) -> rules.Grid:
     return rules.Grid(lon0, lat0, protocol.companion.grid_metres)
 
 
+MAX_CELL_BRANCHES = 48  # more cells than this are read in one pass joined with them (no per-cell pruning)
+_CELL_MARGIN = 1e-6  # degrees (~0.1 m) each side of a cell's box: a point on its edge is read, then placed exactly
+
+
 def _companions(
     store: EventStore, windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol, tz: tzinfo
 ) -> tuple[list[tuple[str, Contact]], int]:
-    """Companions of the cases that have a phone; and how many qualifying phones name no one."""
+    """Companions of the cases that have a phone; and how many qualifying phones name no one.
+
+    Two passes: the cases' own positions (by phone), then the phones in the cells the cases were in
+    during their windows (by place, each cell's box read on its own).
+    """
     companion = protocol.companion
     history = timedelta(days=companion.history_days)
     traced = {p: w for p, w in windows.items() if p in phones}
@@ -182,22 +184,63 @@ def _companions(
     params = {
         "first_day": first_day, "last_day": last_day, "lon0": grid.lon0, "lat0": grid.lat0,
         "cells_per_lon": grid.cells_per_degree_lon, "cells_per_lat": grid.cells_per_degree_lat,
-        "min_together_seconds": companion.min_minutes * 60,
     }
-    table = store.query(queries.COMPANIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)})
+    own = store.query(queries.CASE_LOCATIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)})
+    presence: list[tuple[str, str, int, int, datetime, datetime]] = []
+    mine: dict[tuple[str, int, int], float] = defaultdict(float)  # the case's own seconds in a cell over the history
+    for row in own.to_pylist():
+        case, cell = row["case_person"], (row["cx"], row["cy"])
+        stay = Interval(_utc(row["start_at"]), _utc(row["end_at"]))
+        if (kept := stay.clip(Interval(history_from[case], traced[case].end))) is not None:
+            mine[(case, *cell)] += (kept.end - kept.start).total_seconds()
+        if (inside := stay.clip(traced[case])) is not None:
+            presence.append((case, phones[case], *cell, inside.start, inside.end))
+    if not presence:
+        return [], 0
+
+    cells = sorted({(cx, cy) for _, _, cx, cy, _, _ in presence})
+    case_cells = sorted({(case, cx, cy) for case, _, cx, cy, _, _ in presence})
+    bound = {
+        "case_presence": pa.table({
+            "case_person": _strings([r[0] for r in presence]), "phone": _strings([r[1] for r in presence]),
+            "cx": pa.array([r[2] for r in presence], pa.int64()), "cy": pa.array([r[3] for r in presence], pa.int64()),
+            "start_at": _times([r[4] for r in presence]), "end_at": _times([r[5] for r in presence]),
+        }),
+        "case_cells": pa.table({
+            "case_person": _strings([c[0] for c in case_cells]),
+            "cx": pa.array([c[1] for c in case_cells], pa.int64()), "cy": pa.array([c[2] for c in case_cells], pa.int64()),
+            "history_from": _times([history_from[c[0]] for c in case_cells]),
+            "end_at": _times([traced[c[0]].end for c in case_cells]),
+        }),
+    }
+    branches = len(cells) if len(cells) <= MAX_CELL_BRANCHES else 0
+    if branches:
+        for i, (cx, cy) in enumerate(cells):
+            (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(cx, cy), grid.corner(cx + 1, cy + 1)
+            params |= {f"cx_{i}": cx, f"cy_{i}": cy, f"lon_lo_{i}": lon_lo - _CELL_MARGIN,
+                       f"lon_hi_{i}": lon_hi + _CELL_MARGIN, f"lat_lo_{i}": lat_lo - _CELL_MARGIN,
+                       f"lat_hi_{i}": lat_hi + _CELL_MARGIN}
+    else:
+        bound["wanted_cells"] = pa.table({"cx": pa.array([c[0] for c in cells], pa.int64()),
+                                          "cy": pa.array([c[1] for c in cells], pa.int64())})
+    params["min_together_seconds"] = companion.min_minutes * 60
+    table = store.query(queries.companions(branches), params, tables=bound)
+
     best: dict[tuple[str, str], Contact] = {}
     unregistered: set[str] = set()
-    for row in table.to_pylist():
-        if not rules.is_companion(row["together_seconds"], row["mine_seconds"], row["theirs_seconds"], companion):
-            continue
-        if row["person_id"] is None:
+    rows = [r for r in table.to_pylist() if rules.is_companion(
+        r["together_seconds"], mine.get((r["case_person"], r["cx"], r["cy"]), 0.0), r["theirs_seconds"], companion)]
+    holder = _people_index(store).owners(r["phone"] for r in rows)
+    for row in rows:
+        person_id = holder.get(row["phone"])
+        if person_id is None:  # a phone no one in the register gives, or several people do
             unregistered.add(row["phone"])
             continue
         contact = Contact(
-            row["person_id"], ContactCategory.companion, ExposureVia.grid,
+            person_id, ContactCategory.companion, ExposureVia.grid,
             last_exposure=_utc(row["last_exposure"]), overlap_minutes=rules.whole_minutes(row["together_seconds"]),
         )
-        key = (row["case_person"], row["person_id"])
+        key = (row["case_person"], person_id)
         held = best.get(key)
         if held is None or (contact.last_exposure, contact.overlap_minutes) > (held.last_exposure, held.overlap_minutes):
             best[key] = contact
@@ -218,6 +261,14 @@ def _windows_table(windows: dict[str, Interval], phones: dict[str, str], protoco
         "end_at": pa.array([windows[p].end for p in people], UTC_TIME),
         "history_from": pa.array([windows[p].end - history for p in people], UTC_TIME),
     })
+
+
+def _strings(values: list[str | None]) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
+def _times(values: list[datetime]) -> pa.Array:
+    return pa.array(values, UTC_TIME)
 
 
 def _dwell_table(protocol: Protocol) -> pa.Table:

@@ -70,55 +70,71 @@ QUALIFY row_number() OVER (
   PARTITION BY case_person, person_id ORDER BY last_exposure DESC, overlap_seconds DESC, venue_id) = 1
 """
 
-# Phones in the case's cell long enough, with each party's stay in that cell over the history
-# (`rules.is_companion` decides).
-COMPANIONS = """
-WITH located AS (
-  SELECT phone, start_at, end_at,
-         CAST(floor((lon - $lon0) * $cells_per_lon) AS BIGINT) AS cx,
-         CAST(floor((lat - $lat0) * $cells_per_lat) AS BIGINT) AS cy
-  FROM locations
-  WHERE day BETWEEN $first_day AND $last_day
-),
-case_presence AS (
-  SELECT w.case_person, w.phone, l.cx, l.cy,
-         greatest(l.start_at, w.start_at) AS start_at, least(l.end_at, w.end_at) AS end_at
-  FROM located l JOIN case_windows w ON w.phone = l.phone
-  WHERE l.start_at < w.end_at AND w.start_at < l.end_at
+# The grid cell of a location row (`rules.Grid`: Python, DuckDB and Spark put a point in the same cell).
+def _cells(alias: str = "") -> str:
+    return (f"CAST(floor(({alias}lon - $lon0) * $cells_per_lon) AS BIGINT) AS cx, "
+            f"CAST(floor(({alias}lat - $lat0) * $cells_per_lat) AS BIGINT) AS cy")
+
+
+# The cases' own phone positions over their companion history (phone order: one row group a day each).
+CASE_LOCATIONS = f"""
+SELECT w.case_person, l.start_at, l.end_at, {_cells("l.")}
+FROM locations l JOIN case_windows w ON w.phone = l.phone
+WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.history_from < l.end_at
+"""
+
+
+def cell_rows(branches: int) -> str:
+    """The location rows in the wanted cells over the days, read from the by-place copy.
+
+    With `branches` > 0, one branch per cell `i` with its box (`$lat_lo_i` … `$lon_hi_i`, a hair wider
+    than the cell) as plain filters the engine prunes row groups with, and the cell itself (`$cx_i`,
+    `$cy_i`) checked exactly; with 0 (too many cells for one text), one pass joined with `wanted_cells`.
+    """
+    located = f"SELECT phone, start_at, end_at, {_cells()} FROM locations_by_place"
+    if not branches:
+        return (f"SELECT o.* FROM ({located} WHERE day BETWEEN $first_day AND $last_day) o "
+                "JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy")
+    return "\nUNION ALL\n".join(
+        f"SELECT * FROM ({located} WHERE day BETWEEN $first_day AND $last_day"
+        f" AND lat >= $lat_lo_{i} AND lat < $lat_hi_{i} AND lon >= $lon_lo_{i} AND lon < $lon_hi_{i})"
+        f" cell_{i} WHERE cx = $cx_{i} AND cy = $cy_{i}"
+        for i in range(branches)
+    )
+
+
+def companions(branches: int) -> str:
+    """Phones in a case's cell together with it long enough, with their own stay in that cell over the
+    case's history (`rules.is_companion` decides, with the case's own stay; the people index names each
+    phone's holder). Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's
+    presence inside its window; `case_cells(case_person, cx, cy, history_from, end_at)`."""
+    return f"""
+WITH near AS (
+{cell_rows(branches)}
 ),
 together AS (
   SELECT c.case_person, o.phone, c.cx, c.cy,
          sum(epoch(least(c.end_at, o.end_at)) - epoch(greatest(c.start_at, o.start_at))) AS together_seconds,
          max(least(c.end_at, o.end_at)) AS last_exposure
-  FROM case_presence c JOIN located o
+  FROM case_presence c JOIN near o
     ON o.cx = c.cx AND o.cy = c.cy AND o.phone <> c.phone AND o.start_at < c.end_at AND c.start_at < o.end_at
   GROUP BY c.case_person, o.phone, c.cx, c.cy
   HAVING sum(epoch(least(c.end_at, o.end_at)) - epoch(greatest(c.start_at, o.start_at))) >= $min_together_seconds
 ),
-cells AS (SELECT DISTINCT case_person, cx, cy FROM together),
-dwelling AS (
-  SELECT w.case_person, l.phone, l.cx, l.cy,
-         sum(epoch(least(l.end_at, w.end_at)) - epoch(greatest(l.start_at, w.history_from))) AS seconds
-  FROM located l
-  JOIN cells k ON k.cx = l.cx AND k.cy = l.cy
-  JOIN case_windows w ON w.case_person = k.case_person
-  WHERE l.start_at < w.end_at AND w.history_from < l.end_at
-  GROUP BY w.case_person, l.phone, l.cx, l.cy
-),
-owners AS (
-  SELECT phone, min(person_id) AS person_id, count(*) AS holders
-  FROM people WHERE phone IS NOT NULL GROUP BY phone
+theirs AS (
+  SELECT t.case_person, t.phone, t.cx, t.cy,
+         sum(epoch(least(o.end_at, k.end_at)) - epoch(greatest(o.start_at, k.history_from))) AS seconds
+  FROM together t
+  JOIN case_cells k ON k.case_person = t.case_person AND k.cx = t.cx AND k.cy = t.cy
+  JOIN near o ON o.phone = t.phone AND o.cx = t.cx AND o.cy = t.cy
+             AND o.start_at < k.end_at AND k.history_from < o.end_at
+  GROUP BY t.case_person, t.phone, t.cx, t.cy
 )
-SELECT t.case_person, t.phone, CASE WHEN o.holders = 1 THEN o.person_id END AS person_id,
-       t.together_seconds, t.last_exposure,
-       coalesce(mine.seconds, 0) AS mine_seconds, coalesce(theirs.seconds, 0) AS theirs_seconds
+SELECT t.case_person, t.phone, t.cx, t.cy, t.together_seconds, t.last_exposure,
+       coalesce(h.seconds, 0) AS theirs_seconds
 FROM together t
-JOIN case_windows w ON w.case_person = t.case_person
-LEFT JOIN dwelling mine
-  ON mine.case_person = t.case_person AND mine.phone = w.phone AND mine.cx = t.cx AND mine.cy = t.cy
-LEFT JOIN dwelling theirs
-  ON theirs.case_person = t.case_person AND theirs.phone = t.phone AND theirs.cx = t.cx AND theirs.cy = t.cy
-LEFT JOIN owners o ON o.phone = t.phone
+LEFT JOIN theirs h ON h.case_person = t.case_person AND h.phone = t.phone AND h.cx = t.cx AND h.cy = t.cy
 """
+
 
 BUILDINGS_CENTRE = "SELECT avg(lon) AS lon, avg(lat) AS lat FROM buildings"

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from operator import attrgetter
 
 from ringfence.protocols.models import CompanionRules, ContactRules, Protocol
 
@@ -114,6 +115,10 @@ class Grid:
             math.floor((lat - self.lat0) * self.cells_per_degree_lat),
         )
 
+    def corner(self, cx: int, cy: int) -> tuple[float, float]:
+        """(lon, lat) of the south-west corner of cell (cx, cy): the cell is [corner(cx, cy), corner(cx+1, cy+1))."""
+        return self.lon0 + cx / self.cells_per_degree_lon, self.lat0 + cy / self.cells_per_degree_lat
+
 
 def grid_origin(mean_lon: float | None, mean_lat: float | None) -> tuple[float, float]:
     """The grid's origin: the mean position of the city's buildings, rounded to 0.1° so it stays put
@@ -158,7 +163,13 @@ def strongest(contacts: Iterable[Contact], *, case_person_id: str) -> list[Conta
         held = best.get(contact.person_id)
         if held is None or _later(key(contact), key(held)):
             best[contact.person_id] = contact
-    return sorted(best.values(), key=lambda c: (-CATEGORY_STRENGTH[c.category], c.person_id))
+    # strongest category first, then by person: one bucket per category, each sorted by id
+    buckets: dict[ContactCategory, list[Contact]] = {c: [] for c in sorted(CATEGORY_STRENGTH, key=CATEGORY_STRENGTH.get,
+                                                                          reverse=True)}
+    for contact in best.values():
+        buckets[contact.category].append(contact)
+    by_person = attrgetter("person_id")
+    return [contact for bucket in buckets.values() for contact in sorted(bucket, key=by_person)]
 
 
 def _later(a: tuple, b: tuple) -> bool:
