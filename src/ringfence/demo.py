@@ -16,11 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ringfence.config import Settings, get_settings
 from ringfence.imports.schemas import FeedKind
+
+if TYPE_CHECKING:
+    from ringfence.respond import Stopwatch
 
 DEMO_MARKER = "demo.json"
 
@@ -96,8 +100,13 @@ def run(
     start: date,
     actor: str,
     say: Callable[[str], None],
+    stopwatch: Stopwatch | None = None,
 ) -> dict:
-    """Simulate, import and respond day by day; returns what was done (counts, days, users)."""
+    """Simulate, import and respond day by day; returns what was done (counts, days, users).
+
+    A `stopwatch` is told the time of each part: simulate, init, each feed kind's import, each
+    respond step (summed over the days) and each day's import and respond (`day.DATE.…`).
+    """
     from ringfence import respond as cycle
     from ringfence.bootstrap import engine
     from ringfence.imports.flows import import_file
@@ -112,9 +121,14 @@ def run(
     say(f"Simulating {people:,} people for {days} days …")
     # more seeds than the simulator's default, so every capability has something to act on
     index_cases = max(10, people // 2_500)
-    simulate(SimulationConfig(people=people, days=days, seed=seed, out=feeds_dir, start=start, index_cases=index_cases))
+    timed = stopwatch or cycle.Stopwatch()
+    with timed.step("simulate"):
+        simulate(SimulationConfig(
+            people=people, days=days, seed=seed, out=feeds_dir, start=start, index_cases=index_cases,
+        ))
 
-    admin_password = initialise(settings, actor=actor)
+    with timed.step("init"):
+        admin_password = initialise(settings, actor=actor)
     settings = get_settings()
     files = feed_files(feeds_dir)
     registers = [f for f in files if f.kind not in DAY_COLUMN]
@@ -122,33 +136,42 @@ def run(
     say("Importing the registers …")
     imported: dict[str, int] = {}
     for feed in registers:
-        result = import_file(settings=settings, kind=feed.kind, path=feed.path, actor=actor, progress=False)
+        with timed.step(f"import.{feed.kind.value}"):
+            result = import_file(settings=settings, kind=feed.kind, path=feed.path, actor=actor, progress=False)
         imported[feed.kind.value] = imported.get(feed.kind.value, 0) + result.accepted
 
     protocol = protocols.load(settings.protocol)
     store_engine = engine(settings)
     responses: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="ringfence-demo-") as scratch:
-        by_day = [
-            (feed, split_by_day(feed, settings.timezone, Path(scratch) / f"{index}-{feed.path.stem}"))
-            for index, feed in enumerate(dated)
-        ]
+        with timed.step("split_by_day"):
+            by_day = [
+                (feed, split_by_day(feed, settings.timezone, Path(scratch) / f"{index}-{feed.path.stem}"))
+                for index, feed in enumerate(dated)
+            ]
         for offset in range(days):
             day = start + timedelta(days=offset)
-            for kind in DAILY_ORDER:
-                for feed, parts in by_day:
-                    if feed.kind is not kind or day not in parts:
-                        continue
-                    for part in sorted(parts[day].glob("*.parquet")):
-                        result = import_file(settings=settings, kind=kind, path=part, actor=actor, progress=False)
-                        imported[kind.value] = imported.get(kind.value, 0) + result.accepted
+            with timed.step(f"day.{day}.import"):
+                for kind in DAILY_ORDER:
+                    for feed, parts in by_day:
+                        if feed.kind is not kind or day not in parts:
+                            continue
+                        for part in sorted(parts[day].glob("*.parquet")):
+                            with timed.step(f"import.{kind.value}"):
+                                result = import_file(
+                                    settings=settings, kind=kind, path=part, actor=actor, progress=False
+                                )
+                            imported[kind.value] = imported.get(kind.value, 0) + result.accepted
             as_of = datetime.combine(day, time(23, 59, 59), tzinfo=settings.tz)
             context = cycle.Context(as_of=as_of, settings=settings, protocol=protocol, actor=actor)
-            for step, counts in cycle.run(engine=store_engine, context=context).items():
+            with timed.step(f"day.{day}.respond"):
+                done = cycle.run(engine=store_engine, context=context, stopwatch=timed)
+            for step, counts in done.items():
                 for name, value in counts.items():
                     responses.setdefault(f"{step}.{name}", {})[str(day)] = value
             say(f"  {day}: imported and responded")
-    users = demo_users(settings, password=admin_password, actor=actor)
+    with timed.step("users"):
+        users = demo_users(settings, password=admin_password, actor=actor)
     return {"imported": imported, "responses": responses, "admin_password": admin_password, "users": users}
 
 

@@ -32,7 +32,7 @@ from ringfence.imports.people import import_people
 from ringfence.imports.reading import feed_format, open_feed, read_header
 from ringfence.imports.records import import_arrivals, import_cases
 from ringfence.imports.registers import REGISTERS, import_register
-from ringfence.imports.schemas import FEEDS, Destination, FeedKind, FeedSpec, ImportResult
+from ringfence.imports.schemas import FEEDS, SCREENING_FLAGS, Destination, FeedKind, FeedSpec, ImportResult
 
 IMPORTERS: dict[FeedKind, Callable[[Job], None]] = {
     FeedKind.areas: import_areas,
@@ -104,8 +104,11 @@ def _import_events(
     outcome = import_events(
         spec=spec, path=path, settings=settings, batch_id=batch_id, rejects_path=rejects_path, progress=progress
     )
+    flag = SCREENING_FLAGS.get(spec.kind)  # the importer counts it on every run of its kind
+    flags = {flag: getattr(outcome, flag)} if flag else {}
     return Tally(
-        rows=outcome.rows, accepted=outcome.accepted, rejected=outcome.rejected, duplicates=outcome.duplicates
+        rows=outcome.rows, accepted=outcome.accepted, rejected=outcome.rejected, duplicates=outcome.duplicates,
+        **flags,
     )
 
 
@@ -142,6 +145,9 @@ def _record(
     }
     if tally.people_created:
         detail["people_created"] = tally.people_created
+    for flag in ("pending_tube", "conflicting"):
+        if getattr(tally, flag) is not None:
+            detail[flag] = getattr(tally, flag)
     audit.record(
         session, user=actor, action=f"import.{spec.kind.value}", subject=f"batch:{batch_id}",
         detail=json.dumps(detail, ensure_ascii=False),
@@ -162,6 +168,8 @@ def _result(kind: FeedKind, tally: Tally, rejects_path: Path | None) -> ImportRe
         rejected=tally.rejected,
         duplicates=tally.duplicates,
         rejects_path=str(rejects_path) if rejects_path else None,
+        pending_tube=tally.pending_tube,
+        conflicting=tally.conflicting,
     )
 
 

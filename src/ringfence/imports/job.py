@@ -25,6 +25,9 @@ class Tally:
     rejected: int = 0
     duplicates: int = 0
     people_created: int = 0  # people first met in a cases/arrivals feed
+    # screening flags on valid rows of the lab's kinds (None: the kind does not count them)
+    pending_tube: int | None = None  # samples whose tube has no result yet
+    conflicting: int | None = None  # tube results contradicting another result of their tube
 
 
 class RejectsFile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 
 class FeedKind(StrEnum):
@@ -96,8 +96,16 @@ FEEDS: dict[FeedKind, FeedSpec] = {
 }
 
 
+# Flags a lab kind counts beside the contract's counts; each kind's result carries only its own.
+SCREENING_FLAGS: dict[FeedKind, str] = {FeedKind.samples: "pending_tube", FeedKind.tube_results: "conflicting"}
+
+
 class ImportResult(BaseModel):
-    """What `ringfence import` prints with --json (DESIGN.md section 5)."""
+    """What `ringfence import` prints with --json (DESIGN.md section 5), plus the kind's screening flag.
+
+    `pending_tube` (samples: valid rows whose tube has no result yet) and `conflicting` (tube results:
+    valid rows contradicting another result of their tube, kept and flagged) appear only for their kind.
+    """
 
     kind: str
     rows: int
@@ -105,3 +113,25 @@ class ImportResult(BaseModel):
     rejected: int
     duplicates: int
     rejects_path: str | None
+    pending_tube: int | None = None
+    conflicting: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_other_kinds_flags(self, handler: SerializerFunctionWrapHandler) -> dict:
+        document = handler(self)
+        for flag in ("pending_tube", "conflicting"):
+            if document.get(flag) is None:
+                document.pop(flag, None)
+        return document
+
+    def summary(self) -> str:
+        """One sentence of the counts, as the CLI prints it without --json."""
+        sentence = (
+            f"{self.kind}: {self.rows} rows, {self.accepted} accepted, {self.rejected} rejected, "
+            f"{self.duplicates} duplicates"
+        )
+        if self.pending_tube is not None:
+            sentence += f", {self.pending_tube} pending tube (no result yet)"
+        if self.conflicting is not None:
+            sentence += f", {self.conflicting} conflicting"
+        return sentence + (f"; rejects in {self.rejects_path}" if self.rejects_path else "")

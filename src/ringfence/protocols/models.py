@@ -130,6 +130,7 @@ class Deadlines(_Section):
     escalate_every_hours: PositiveInt
     arrival_followup: PositiveInt = 24  # a missing advance report or arrival test followed up within
     key_place_violation: PositiveInt = 24  # a key place whose venue-code check failed inspected within
+    routine_screening: PositiveInt = 24  # a key-group member overdue for their routine test sampled within
 
 
 class IsolationRules(_Section):

@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 from ringfence.simulate import identity
 from ringfence.simulate.geography import Geography, addresses, build_geography, points_in_communities
 from ringfence.simulate.parameters import (
+    CROWDED_EVERY,
+    CROWDED_FACTOR,
     HOUSEHOLD_SIZE_SHARES,
     KEY_GROUP_SHARE,
     VENUE_KINDS,
@@ -222,8 +224,8 @@ def build_city(config: SimulationConfig, rng: np.random.Generator) -> City:
     for kind, share in VISIT_SHARE.items():
         members = venue_kind == KIND_INDEX[kind]
         weight[members] = share / members.sum() * rng.lognormal(0.0, 0.8, int(members.sum()))
-    crowded = rng.choice(np.flatnonzero(weight > 0), size=max(1, n_v // 2000), replace=False)
-    weight[crowded] *= 20
+    crowded = rng.choice(np.flatnonzero(weight > 0), size=n_v // CROWDED_EVERY, replace=False)
+    weight[crowded] *= CROWDED_FACTOR
     public_choice = np.empty((n_d + 1, CHOICE_SLOTS), dtype=np.int32)
     for d in range(n_d):
         local = np.flatnonzero((venue_district == d) & (weight > 0))

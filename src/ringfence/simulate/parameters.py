@@ -57,14 +57,25 @@ DEFAULT_DWELL_MINUTES: dict[str, int] = {
     "mall": 90, "bank": 20, "salon": 45, "entertainment": 120, "park": 60,
 }
 
-# Public venues per 10,000 residents, by kind (workplaces are sized from the workforce).
+# Public venue codes (场所码, the unit a scan names) per 10,000 residents, by kind; workplaces are
+# sized from the workforce. A large complex posts a code per space, not one for the whole site: a
+# transport hub per waiting hall or gate (about ten), a hospital per department, a mall per floor or
+# wing, a cinema per hall, a park per gate, a market per section. With one code per complex every
+# visitor of a hub or mall would share a 15-minute stay with hundreds of others (the protocol's
+# venue rule), and each case would have thousands of close contacts. Restaurants: about 60 catering
+# outlets per 10,000 people in Chinese cities.
 VENUES_PER_10K: dict[VenueKind, float] = {
-    VenueKind.restaurant: 40, VenueKind.shop: 45, VenueKind.supermarket: 6, VenueKind.market: 2,
-    VenueKind.transport_hub: 0.3, VenueKind.subway_station: 1.5, VenueKind.bus_stop: 12,
-    VenueKind.hospital: 0.6, VenueKind.clinic: 4, VenueKind.pharmacy: 8, VenueKind.gym: 3,
-    VenueKind.cinema: 0.8, VenueKind.hotel: 3, VenueKind.mall: 0.8, VenueKind.bank: 4,
-    VenueKind.salon: 8, VenueKind.entertainment: 2, VenueKind.park: 1,
+    VenueKind.restaurant: 60, VenueKind.shop: 45, VenueKind.supermarket: 6, VenueKind.market: 4,
+    VenueKind.transport_hub: 3, VenueKind.subway_station: 1.5, VenueKind.bus_stop: 12,
+    VenueKind.hospital: 6, VenueKind.clinic: 4, VenueKind.pharmacy: 8, VenueKind.gym: 3,
+    VenueKind.cinema: 5, VenueKind.hotel: 3, VenueKind.mall: 8, VenueKind.bank: 4,
+    VenueKind.salon: 8, VenueKind.entertainment: 2, VenueKind.park: 5,
 }
+# A few very crowded places (popularity × CROWDED_FACTOR): one per CROWDED_EVERY venues, so a
+# city of millions has dozens and a town of thousands none (one forced into a town of 5,000 drew a
+# third of its people every day).
+CROWDED_EVERY = 2000
+CROWDED_FACTOR = 20
 
 # Expected infections caused per infectious visit of unit infectiousness (times VENUE_TRANSMISSION_SCALE) (frequency-dependent
 # mixing in one venue-hour): crowded, long, close-contact kinds transmit more.

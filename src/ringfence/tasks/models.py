@@ -25,6 +25,7 @@ class TaskKind(StrEnum):
     rectification = "rectification"
     co_investigation = "co_investigation"
     compliance_alert = "compliance_alert"
+    routine_screening = "routine_screening"  # 常态筛: sample a key-group member overdue for their test
 
 
 class TaskStatus(StrEnum):

@@ -45,11 +45,12 @@ from ringfence.core import audit, clock, timeline
 from ringfence.core.errors import Conflict, NotFound
 from ringfence.core.timeline import TimelineEntry
 from ringfence.protocols.models import Protocol
-from ringfence.tasks import rules
+from ringfence.tasks import escalation, rules
 from ringfence.tasks.models import Task, TaskKind, TaskStatus
 from ringfence.tasks.schemas import HistoryEntry, SlaRow, TaskFilter, TaskRead, TaskRow
 
-SUBJECT_TYPE = "task"
+SUBJECT_TYPE = escalation.SUBJECT_TYPE
+escalate = escalation.escalate  # the respond step, kept here with the rest of the public API
 
 
 @lru_cache(maxsize=4)
@@ -119,6 +120,7 @@ class TaskSpec:
     due_at: datetime
     source_key: str
     detail: str | None = None
+    unit: str | None = None  # the answering unit (单位) when not the protocol's for the kind, e.g. an employer
 
 
 def ensure_many(
@@ -143,9 +145,9 @@ def ensure_many(
         return 0
     party = configured_protocol(protocol).responsibility.party_for(kind.value)
     at = created_at or clock.now()
-    session.execute(insert(Task), [
+    session.execute(insert(Task.__table__), [
         {"kind": kind, "subject_id": spec.subject_id, "area_id": spec.area_id, "department": party.department,
-             "unit": party.unit, "assignee": None, "due_at": spec.due_at, "status": TaskStatus.open, "created_at": at,
+             "unit": spec.unit or party.unit, "assignee": None, "due_at": spec.due_at, "status": TaskStatus.open, "created_at": at,
              "done_at": None, "escalated_to": None, "escalation_level": 0, "source_key": key, "detail": spec.detail}
         for key, spec in wanted.items()
     ])
@@ -160,7 +162,7 @@ def ensure_many(
                 "at": at, "actor": actor, "subject_type": SUBJECT_TYPE, "subject_id": str(task_id), "action": "task.created",
                 "detail": f"{kind.value} {spec.subject_id} due {spec.due_at.isoformat()}",
             })
-    session.execute(insert(TimelineEntry), entries)
+    session.execute(insert(TimelineEntry.__table__), entries)
     return len(created)
 
 
@@ -279,38 +281,12 @@ def get_all(
     return tasks
 
 
-def _chains(session: Session, area_ids: Iterable[str | None]) -> dict[str, list[str]]:
-    """Each area's chain upwards: the area, its parent, … the city."""
-    wanted = {a for a in area_ids if a is not None}
-    chains: dict[str, list[str]] = {}
-    for chunk_start in range(0, len(wanted), 500):
-        chunk = sorted(wanted)[chunk_start:chunk_start + 500]
-        for area_id, path in session.execute(select(Area.area_id, Area.path).where(Area.area_id.in_(chunk))):
-            chains[area_id] = rules.ancestors_of(path)
-    return chains
-
-
 def escalations(
     *, session: Session, tasks: Sequence[Task], as_of: datetime, protocol: Protocol | None = None
 ) -> dict[int, tuple[str | None, int]]:
-    """Where each task stands raised to as of `as_of`: (escalated_to, levels).
-
-    Open (at `as_of`) overdue tasks are judged by the protocol's escalation period; others keep
-    what was recorded.
-    """
+    """Where each task stands raised to as of `as_of`: (escalated_to, levels) (see `escalation.standing`)."""
     period = timedelta(hours=configured_protocol(protocol).deadlines.escalate_every_hours)
-    chains = _chains(session, (t.area_id for t in tasks))
-    result: dict[int, tuple[str | None, int]] = {}
-    for task in tasks:
-        still_open = task.status is TaskStatus.open or (
-            task.status is TaskStatus.done and task.done_at is not None and task.done_at > as_of
-        )
-        if not still_open or task.area_id is None:
-            result[task.task_id] = (task.escalated_to, task.escalation_level)
-            continue
-        steps = rules.escalation_steps(due_at=task.due_at, as_of=as_of, period=period)
-        result[task.task_id] = rules.escalation_target(chains.get(task.area_id, [task.area_id]), steps)
-    return result
+    return escalation.standing(session=session, tasks=tasks, as_of=as_of, period=period)
 
 
 def rows(
@@ -334,37 +310,6 @@ def read(*, session: Session, task: Task) -> TaskRead:
     record = TaskRead.model_validate(task, from_attributes=True)
     record.history = [HistoryEntry.model_validate(entry) for entry in history]
     return record
-
-
-def escalate(*, session: Session, as_of: datetime, protocol: Protocol, actor: str) -> int:
-    """Raise every overdue open task to the level its lateness at `as_of` calls for; returns how many rose.
-
-    Escalation only ever rises (running as of an earlier time lowers nothing); each rise is on
-    the task's timeline and notifies the area it was raised to.
-    """
-    from ringfence.notifications import service as notifications
-
-    overdue = list(session.scalars(
-        select(Task).where(Task.status == TaskStatus.open, Task.due_at < as_of, Task.area_id.is_not(None))
-    ))
-    targets = escalations(session=session, tasks=overdue, as_of=as_of, protocol=protocol)
-    raised = 0
-    for task in overdue:
-        target, level = targets[task.task_id]
-        if target is None or level <= task.escalation_level:
-            continue
-        task.escalated_to, task.escalation_level = target, level
-        raised += 1
-        late = rules.hours_between(task.due_at, as_of)
-        _record(session, task, actor=actor, action="task.escalated", at=as_of,
-                detail=f"to {target} (level {level}), overdue {late:.1f} h")
-        notifications.enqueue(
-            session=session, party=f"area:{target}", subject=f"Overdue task {task.task_id} raised to {target}",
-            body=(f"{task.kind.value} for {task.subject_id} in {task.area_id} ({task.department}) "
-                  f"was due {task.due_at.isoformat()}, overdue {late:.1f} h"),
-            source=f"task:{task.task_id}", at=as_of,
-        )
-    return raised
 
 
 def sla(*, session: Session, scope: Scope, as_of: datetime) -> list[SlaRow]:

@@ -1,5 +1,6 @@
-"""Screening's work that reaches into other capabilities: tasks from recalls, rounds, arrivals and key
-places (the `respond` steps), people's statuses (cases, isolation), and the lab's uploads (the importer).
+"""Screening's work that reaches into other capabilities: tasks from recalls, rounds, arrivals, key places
+and routine screening (the `respond` steps), people's statuses (cases, isolation), and the lab's
+uploads (the importer).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from ringfence.auth.rules import Role, Scope
 from ringfence.config import Settings
 from ringfence.eventlog.store import EventStore, open_store
 from ringfence.protocols.models import Protocol
-from ringfence.testing import arrivals, screening, service
+from ringfence.testing import arrivals, routine, rules, screening, service
 from ringfence.testing.models import ScreeningRound
 from ringfence.testing.schemas import LabUploadResult, RejectedRow, RoundCreate
 
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)  # "every result known": the lab's view of a tube
 DOOR_KNOCK_WINDOW = timedelta(hours=48)  # rounds closed this recently get door-knocking tasks
+CHUNK = 1000  # ids per IN (…) list
 
 
 def city_scope(actor: str) -> Scope:
@@ -212,6 +214,85 @@ def derive_key_places(session: Session, context) -> dict[str, int]:
         )
         created += new
     return {"violations": len(document.violations), "venues": len(flagged), "tasks_created": created}
+
+
+def derive_routine_screening(session: Session, context) -> dict[str, int]:
+    """A task per key-group member overdue for their routine test (常态筛): sample them, for their community.
+
+    One open task per member at a time, keyed by their last covering sample: once sampled since, it is
+    done; a member no longer in a key group (or no longer overdue) has it cancelled. The unit is the
+    member's employer when known; the due time is the protocol's hours after they fell due.
+    """
+    from ringfence.tasks import service as tasks
+    from ringfence.tasks.models import Task, TaskKind, TaskStatus
+
+    as_of = context.as_of
+    members = {
+        m["person_id"]: m for m in routine.routine_members(
+            context.events, rules=context.protocol.screening, key_places=context.protocol.key_places, as_of=as_of
+        ).to_pylist()
+    }
+    counts = {"overdue": sum(m["overdue"] for m in members.values()), "tasks_created": 0, "tasks_done": 0,
+              "tasks_cancelled": 0}
+    open_for: set[str] = set()
+    still_open = session.scalars(
+        select(Task).where(Task.kind == TaskKind.routine_screening, Task.status == TaskStatus.open)
+    )
+    for task in list(still_open):
+        member = members.get(task.subject_id)
+        if task.created_at > as_of:  # a later run made it: not this run's to judge
+            open_for.add(task.subject_id)
+        elif member is None:
+            tasks.cancel(session=session, task=task, at=as_of, actor=context.actor, reason="no longer in a key group")
+            counts["tasks_cancelled"] += 1
+        elif rules.sampled_since(rules.routine_key_marker(task.source_key), member["last_sampled_at"]):
+            done_at = max(member["last_sampled_at"], task.created_at)
+            tasks.complete(session=session, task=task, at=done_at, actor=context.actor)
+            counts["tasks_done"] += 1
+        elif not member["overdue"]:
+            tasks.cancel(session=session, task=task, at=as_of, actor=context.actor, reason="no longer overdue")
+            counts["tasks_cancelled"] += 1
+        else:
+            open_for.add(task.subject_id)
+    late = [m for m in members.values() if m["overdue"] and m["person_id"] not in open_for]
+    if not late:
+        return counts
+    people = sorted(m["person_id"] for m in late)
+    taken = {  # keys already used for these members: a new task must not reuse one
+        key for start in range(0, len(people), CHUNK) for key in session.scalars(select(Task.source_key).where(
+            Task.kind == TaskKind.routine_screening, Task.subject_id.in_(people[start:start + CHUNK])
+        ))
+    }
+    communities = _communities(session, {m["building_id"] for m in late if m["building_id"]})
+    hours = timedelta(hours=context.protocol.deadlines.routine_screening)
+    specs = [
+        tasks.TaskSpec(
+            subject_id=m["person_id"], area_id=communities.get(m["building_id"]),
+            due_at=(m["due_at"] or as_of) + hours, unit=m["workplace_id"],
+            source_key=rules.routine_task_key(m["person_id"], m["last_sampled_at"], taken),
+            detail=f"{m['key_group']} (every {m['hours']} h): last sampled "
+                   f"{m['last_sampled_at'].isoformat() if m['last_sampled_at'] else 'never'}",
+        )
+        for m in late
+    ]
+    counts["tasks_created"] = tasks.ensure_many(
+        session=session, kind=TaskKind.routine_screening, specs=specs, actor=context.actor,
+        protocol=context.protocol, created_at=as_of,
+    )
+    return counts
+
+
+def _communities(session: Session, building_ids: set[str]) -> dict[str, str]:
+    """Each building's community (属地 of the people living there)."""
+    from ringfence.areas.models import Building
+
+    found: dict[str, str] = {}
+    wanted = sorted(building_ids)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start:start + CHUNK]
+        query = select(Building.building_id, Building.community_id).where(Building.building_id.in_(chunk))
+        found.update((building_id, community_id) for building_id, community_id in session.execute(query))
+    return found
 
 
 # ---- the lab's uploads ---------------------------------------------------------------------------

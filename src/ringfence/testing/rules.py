@@ -6,9 +6,9 @@ Pure: no I/O. Every number comes from the protocol. The event-log SQL of `screen
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ringfence.core.errors import InvalidInput
@@ -148,6 +148,38 @@ def routine_overdue(last_sampled_at: datetime | None, hours: int, as_of: datetim
     """Overdue once more than the group's hours have passed since the last valid sample (never sampled: overdue)."""
     due = routine_due(last_sampled_at, hours)
     return due is None or as_of > due
+
+
+ROUTINE_NEVER = "never"  # the sampling marker of a member never sampled
+
+
+def routine_marker(last_sampled_at: datetime | None) -> str:
+    """The member's last covering sample as a key part: UTC, sortable, no colon (`20221002T080000000000`)."""
+    if last_sampled_at is None:
+        return ROUTINE_NEVER
+    return last_sampled_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
+def routine_task_key(person_id: str, last_sampled_at: datetime | None, taken: Container[str] = frozenset()) -> str:
+    """`routine:<person>:<marker>`, or with `#2`, `#3`… when that key already served (a sample later invalid)."""
+    base = f"routine:{person_id}:{routine_marker(last_sampled_at)}"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}#{n}"
+    return key
+
+
+def routine_key_marker(source_key: str) -> str:
+    """The sampling marker a routine task's key was made from."""
+    return source_key.rsplit(":", 1)[1].split("#", 1)[0]
+
+
+def sampled_since(marker: str, last_sampled_at: datetime | None) -> bool:
+    """Whether the member's last covering sample is newer than the one `marker` recorded."""
+    if last_sampled_at is None:
+        return False
+    return marker == ROUTINE_NEVER or routine_marker(last_sampled_at) > marker
 
 
 def negative_test_hours(kind: str, rules: KeyPlaceRules) -> int:

@@ -118,47 +118,57 @@ def trace_new_cases(session: Session, context: Context) -> dict[str, int]:
     counts = {"cases": len(pending), "contacts": 0, "place_contact": 0, "unregistered_phones": 0}
     if pending:
         tz = context.settings.tz
-        _traced, batch = trace_cases(
-            session=session, events=context.events, protocol=context.protocol, cases=pending, as_of=context.as_of,
-            tz=tz,
-        )
+        windows = [
+            exposures.CaseWindow(c.person_id, window_of(session=session, case=c, protocol=context.protocol,
+                                                        as_of=context.as_of))
+            for c in pending
+        ]
+        batch = exposures.trace_batch(context.events, windows, context.protocol, tz=tz)
         counts["unregistered_phones"] = batch.unregistered_companion_phones
+        # the cases of a day share most of their contacts (a town's crowded places): ask the register once
+        registered = tracing_service.in_register(
+            session=session, person_ids={c.person_id for contacts in batch.contacts.values() for c in contacts},
+        )
         for case in pending:
-            contacts = batch.contacts[case.person_id]
-            records = tracing_service.record(
-                session=session, case=case, contacts=contacts, traced_at=context.as_of, protocol=context.protocol,
-                tz=tz, actor=context.actor,
+            counts["contacts"] += tracing_service.record(
+                session=session, case=case, contacts=batch.contacts[case.person_id], traced_at=context.as_of,
+                protocol=context.protocol, tz=tz, actor=context.actor, registered=registered,
             )
-            counts["contacts"] += len(records)
             case.traced_at = context.as_of
-            counts["place_contact"] += _placement_tasks(session, context, case, contacts)
+        counts["place_contact"] = _placement_tasks(session, context, [(c, batch.contacts[c.person_id]) for c in pending])
     counts["became_cases"] = tracing_service.mark_became_cases(session=session)
     return counts
 
 
-def _placement_tasks(session: Session, context: Context, case: Case, contacts: list[rules.Contact]) -> int:
-    """A `place_contact` task per close and secondary contact, in the contact's community; the tasks new."""
+def _placement_tasks(session: Session, context: Context, traced: list[tuple[Case, list[rules.Contact]]]) -> int:
+    """A `place_contact` task per close and secondary contact of each case, in the contact's community; the new."""
     from ringfence.tasks import service as tasks  # the task register is another capability's
     from ringfence.tasks.models import TaskKind
 
-    placed = [c.person_id for c in contacts if c.category in (ContactCategory.close, ContactCategory.secondary)]
-    if not placed:
-        return 0
-    community = dict(session.execute(
-        select(Person.person_id, Building.community_id)
-        .join(Building, Building.building_id == Person.building_id)
-        .where(Person.person_id.in_(placed))
-    ).all())
-    registered = set(session.scalars(select(Person.person_id).where(Person.person_id.in_(placed))))
-    due_at = case.confirmed_at + timedelta(hours=context.protocol.deadlines.place_contacts)
+    placed = {
+        case.case_id: [c.person_id for c in contacts if c.category in (ContactCategory.close, ContactCategory.secondary)]
+        for case, contacts in traced
+    }
+    community: dict[str, str | None] = {}  # registered people: their community, when their building is known
+    ids = sorted({person_id for people in placed.values() for person_id in people})
+    for start in range(0, len(ids), 1000):
+        community.update(session.execute(
+            select(Person.person_id, Building.community_id)
+            .outerjoin(Building, Building.building_id == Person.building_id)
+            .where(Person.person_id.in_(ids[start:start + 1000]))
+        ).all())
+    hours = timedelta(hours=context.protocol.deadlines.place_contacts)
     specs = [
         tasks.TaskSpec(
-            subject_id=person_id, area_id=community.get(person_id), due_at=due_at,
+            subject_id=person_id, area_id=community.get(person_id), due_at=case.confirmed_at + hours,
             source_key=f"case:{case.case_id}:contact:{person_id}",
         )
-        for person_id in placed
-        if person_id in registered
+        for case, _contacts in traced
+        for person_id in placed[case.case_id]
+        if person_id in community
     ]
+    if not specs:
+        return 0
     return tasks.ensure_many(
         session=session, kind=TaskKind.place_contact, specs=specs, actor=context.actor,
         protocol=context.protocol, created_at=context.as_of,
