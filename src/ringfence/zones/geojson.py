@@ -1,20 +1,23 @@
-"""Zones as GeoJSON: buildings as points (or small buffers), communities and districts as their
-polygons — or, where the register has none, a buffer around their buildings' convex hull.
+"""Zones as GeoJSON (RFC 7946: WGS84 lon/lat, closed rings, exteriors counter-clockwise): buildings as
+points (or small buffers), communities and districts as their polygons — or, where the register has
+none, a buffer around their buildings' convex hull.
 
-Buffers are drawn in metres on a local equirectangular projection centred on the shape (no pyproj:
-across a city the error is far below a building's size)."""
+Buffers are drawn in metres on a local azimuthal-equidistant projection (pyproj, WGS84 ellipsoid) and
+transformed back, so a buffer of R metres has its vertices R metres (geodesic) from the point."""
 
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Point, mapping, shape
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPoint, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,24 +26,37 @@ from ringfence.areas.service import in_subtree
 from ringfence.zones.kinds import ZoneUnit
 from ringfence.zones.models import Zone
 
-EARTH_RADIUS_METRES = 6_371_008.8
 HULL_MARGIN_METRES = 50.0  # around a community's or district's buildings when it has no polygon
+# Projection centres are rounded to this many degrees (about 11 km) so a city needs few transformers
+# (each takes milliseconds to build): 10 km from its centre, an azimuthal-equidistant projection's
+# scale is off by under 1e-6, far below a building's size.
+CENTRE_STEP_DEGREES = 0.1
+WGS84 = CRS.from_epsg(4326)
+
+
+@lru_cache(maxsize=256)
+def _local_projection(lon0: float, lat0: float) -> tuple[Transformer, Transformer]:
+    """WGS84 lon/lat → metres on an azimuthal-equidistant plane centred at (lon0, lat0), and back."""
+    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs")
+    return (Transformer.from_crs(WGS84, local, always_xy=True), Transformer.from_crs(local, WGS84, always_xy=True))
 
 
 def buffered(geometry: BaseGeometry, metres: float) -> BaseGeometry:
-    """`geometry` grown by `metres`, computed on a local metric projection around its centre."""
+    """`geometry` (lon/lat) grown by `metres`, drawn in metres on a local projection; exteriors counter-clockwise."""
     centre = geometry.centroid
-    lon0, lat0 = centre.x, centre.y
-    scale_x = EARTH_RADIUS_METRES * math.radians(1) * math.cos(math.radians(lat0))
-    scale_y = EARTH_RADIUS_METRES * math.radians(1)
+    forward, back = _local_projection(_rounded(centre.x), _rounded(centre.y))
+    in_metres = shapely.transform(geometry, _through(forward))
+    grown = shapely.transform(in_metres.buffer(metres, quad_segs=8), _through(back))
+    return orient(grown, sign=1.0) if isinstance(grown, Polygon) else grown
 
-    def to_metres(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack([(coords[:, 0] - lon0) * scale_x, (coords[:, 1] - lat0) * scale_y])
 
-    def to_degrees(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack([coords[:, 0] / scale_x + lon0, coords[:, 1] / scale_y + lat0])
+def _through(transformer: Transformer) -> Callable[[np.ndarray], np.ndarray]:
+    """An (n, 2) coordinate array through `transformer`, as `shapely.transform` calls it (one call per geometry)."""
+    return lambda coords: np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
 
-    return shapely.transform(shapely.transform(geometry, to_metres).buffer(metres, quad_segs=8), to_degrees)
+
+def _rounded(degrees: float) -> float:
+    return round(round(degrees / CENTRE_STEP_DEGREES) * CENTRE_STEP_DEGREES, 6)
 
 
 def feature_collection(*, session: Session, zones: Sequence[Zone], buffer_metres: float | None = None) -> dict:
