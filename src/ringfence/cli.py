@@ -98,11 +98,7 @@ def import_feed(
     if json_output:
         emit_json(result)
         return
-    typer.echo(
-        f"{result.kind}: {result.rows} rows, {result.accepted} accepted, {result.rejected} rejected, "
-        f"{result.duplicates} duplicates"
-        + (f"; rejects in {result.rejects_path}" if result.rejects_path else "")
-    )
+    typer.echo(result.summary())
 
 
 @app.command()
@@ -204,6 +200,7 @@ def _add_domain_commands() -> None:
     from ringfence.coinvestigation.cli import requests_app
     from ringfence.enterprises.cli import enterprises_app
     from ringfence.incidents.cli import incidents_app
+    from ringfence.notifications.cli import notifications_app
     from ringfence.supervision.cli import inspections_app
     from ringfence.tasks.cli import tasks_app
     from ringfence.testing.cli import testing_app
@@ -227,6 +224,7 @@ def _add_domain_commands() -> None:
     app.add_typer(inspections_app, name="inspections")
     app.add_typer(incidents_app, name="incidents")
     app.add_typer(requests_app, name="requests")
+    app.add_typer(notifications_app, name="notifications")
     app.add_typer(zones_app, name="zones")
 
 

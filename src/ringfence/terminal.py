@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -19,6 +19,8 @@ from ringfence.core.db import transaction
 
 console = Console(stderr=False)
 errors = Console(stderr=True)
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def cli_actor() -> str:
@@ -54,3 +56,18 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def show_progress(json_output: bool) -> bool:
     """Progress bars only on a terminal, never with --json."""
     return not json_output and sys.stderr.isatty()
+
+
+def parse_input(model: type[Model], **values: Any) -> Model:
+    """The command's input as `model`, or one line naming the first bad field (exit 2)."""
+    from pydantic import ValidationError
+
+    from ringfence.core.errors import InvalidInput
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = str(first.get("msg", "invalid")).splitlines()[0]
+        raise InvalidInput(f"{where}: {message}" if where else message) from None

@@ -29,12 +29,13 @@ def api_router() -> APIRouter:
     from ringfence.coinvestigation import views as coinvestigation
     from ringfence.enterprises import views as enterprises
     from ringfence.incidents import views as incidents
+    from ringfence.notifications import views as notifications
     from ringfence.supervision import views as supervision
     from ringfence.tasks import views as tasks
 
     for command_router in (  # command and accountability
         tasks.router, enterprises.router, enterprises.tickets_router, supervision.router, incidents.router,
-        coinvestigation.router,
+        coinvestigation.router, notifications.router,
     ):
         router.include_router(command_router)
     from ringfence.isolation import views as isolation

@@ -59,6 +59,7 @@ class Permission(StrEnum):
     INCIDENT_EDIT = "incident.edit"
     COINVESTIGATION_READ = "coinvestigation.read"
     COINVESTIGATION_EDIT = "coinvestigation.edit"
+    NOTIFICATION_ADMIN = "notification.admin"  # who is notified at which address
     IMPORT_REGISTERS = "import.registers"  # areas, buildings, people, venues, facilities, enterprises
     IMPORT_EVENTS = "import.events"  # scans, locations, cases, arrivals
     IMPORT_LAB = "import.lab"  # samples, tube results
@@ -107,7 +108,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Territorial staff read them all and answer requests; districts and subdistricts send inspection
 # teams; districts (and CDC analysts) run incidents; districts and headquarters approve whitelists.
 _COMMAND_GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.commander: frozenset({P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ}),
+    Role.commander: frozenset({
+        P.ENTERPRISE_APPROVE, P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ, P.NOTIFICATION_ADMIN,
+    }),
     Role.analyst: frozenset({P.INCIDENT_READ, P.INCIDENT_EDIT, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT}),
     # a district headquarters approves the risk areas of its own subtree (the service checks where)
     Role.district: frozenset({
@@ -118,6 +121,8 @@ _COMMAND_GRANTS: dict[Role, frozenset[Permission]] = {
         P.SUPERVISION_READ, P.SUPERVISION_EDIT, P.INCIDENT_READ, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT,
     }),
     Role.community: frozenset({P.SUPERVISION_READ, P.INCIDENT_READ, P.COINVESTIGATION_READ, P.COINVESTIGATION_EDIT}),
+    # IT and headquarters keep the notification address book (who is reached where)
+    Role.admin: frozenset({P.NOTIFICATION_ADMIN}),
 }
 ROLE_PERMISSIONS = {role: granted | _COMMAND_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()}
 

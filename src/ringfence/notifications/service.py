@@ -16,11 +16,14 @@ from typing import Protocol
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ringfence.core import clock, timeline
+from ringfence.core import audit, clock, timeline
+from ringfence.core.errors import NotFound
+from ringfence.notifications import rules
 from ringfence.notifications.models import Channel, Notification, NotificationStatus, Recipient
+from ringfence.notifications.schemas import RecipientFilter
 
 
 class Notifier(Protocol):
@@ -126,8 +129,11 @@ def configured_senders(settings: NotifySettings | None = None) -> Senders:
     return senders
 
 
-def add_recipient(*, session: Session, party: str, channel: Channel, address: str) -> Recipient:
-    """Register an address for a party (idempotent)."""
+def add_recipient(
+    *, session: Session, party: str, channel: Channel, address: str, actor: str | None = None,
+    origin: str | None = None,
+) -> Recipient:
+    """Register an address for a party (idempotent); a new one is audited when an `actor` is named."""
     existing = session.scalar(select(Recipient).where(
         Recipient.party == party, Recipient.channel == channel, Recipient.address == address
     ))
@@ -136,7 +142,45 @@ def add_recipient(*, session: Session, party: str, channel: Channel, address: st
     recipient = Recipient(party=party, channel=channel, address=address)
     session.add(recipient)
     session.flush()
+    if actor is not None:
+        _audit(session, recipient, actor=actor, action="recipient.add", origin=origin)
     return recipient
+
+
+def _audit(session: Session, recipient: Recipient, *, actor: str, action: str, origin: str | None) -> None:
+    # the address is an official's personal data: the log names it masked
+    audit.record(session, user=actor, action=action, subject=f"recipient:{recipient.recipient_id}", origin=origin,
+                 detail=f"{recipient.party} {recipient.channel.value} "
+                        f"{rules.mask_address(recipient.channel, recipient.address)}")
+
+
+def get_recipient(*, session: Session, recipient_id: int) -> Recipient:
+    recipient = session.get(Recipient, recipient_id)
+    if recipient is None:
+        raise NotFound(f"no recipient {recipient_id}")
+    return recipient
+
+
+def get_recipients(
+    *, session: Session, filters: RecipientFilter, page: int = 1, size: int = 50
+) -> tuple[list[Recipient], int]:
+    """One page of the registered addresses, by party, channel and id, and how many match."""
+    query = select(Recipient)
+    if filters.party is not None:
+        query = query.where(Recipient.party == filters.party)
+    if filters.channel is not None:
+        query = query.where(Recipient.channel == filters.channel)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Recipient.party, Recipient.channel, Recipient.recipient_id)
+                           .offset((page - 1) * size).limit(size))
+    return list(rows), total
+
+
+def remove_recipient(*, session: Session, recipient: Recipient, actor: str, origin: str | None = None) -> None:
+    """Stop sending to this address (messages already sent keep their record); audited."""
+    _audit(session, recipient, actor=actor, action="recipient.remove", origin=origin)
+    session.delete(recipient)
+    session.flush()
 
 
 def enqueue(

@@ -19,7 +19,14 @@ from ringfence.core.errors import Conflict, InvalidInput, NotFound
 from ringfence.protocols.models import Protocol
 from ringfence.supervision import rules
 from ringfence.supervision.models import Finding, FindingStatus, Inspection
-from ringfence.supervision.schemas import FindingFilter, InspectionCreate, RepeatedFinding
+from ringfence.supervision.schemas import (
+    FindingCreate,
+    FindingFilter,
+    FindingRead,
+    InspectionCreate,
+    InspectionRead,
+    RepeatedFinding,
+)
 from ringfence.tasks import service as tasks
 from ringfence.tasks.models import TaskKind
 
@@ -51,10 +58,12 @@ def record(
     return inspection
 
 
-def add_finding(*, session: Session, inspection: Inspection, finding_in, actor: str,
+def add_finding(*, session: Session, inspection: Inspection, finding_in: FindingCreate, actor: str,
                 protocol: Protocol | None = None, at: datetime | None = None) -> Finding:
     """A gap found at an inspected place, with its rectification deadline and task."""
     at = at or clock.now()
+    if finding_in.rectify_by.tzinfo is None:
+        raise InvalidInput("rectify_by needs a UTC offset, e.g. 2022-10-20T08:00:00+08:00")
     if finding_in.rectify_by <= inspection.inspected_at:
         raise InvalidInput("rectify_by must come after the inspection")
     finding = Finding(inspection_id=inspection.inspection_id, status=FindingStatus.open,
@@ -86,6 +95,13 @@ def get(*, session: Session, scope: Scope, inspection_id: int) -> Inspection:
 def findings_of(*, session: Session, inspection: Inspection) -> list[Finding]:
     return list(session.scalars(select(Finding).where(Finding.inspection_id == inspection.inspection_id)
                                 .order_by(Finding.finding_id)))
+
+
+def read(*, session: Session, inspection: Inspection) -> InspectionRead:
+    """The inspection with its findings, as the faces show it."""
+    record = InspectionRead.model_validate(inspection)
+    record.findings = [FindingRead.model_validate(f) for f in findings_of(session=session, inspection=inspection)]
+    return record
 
 
 def get_all(*, session: Session, scope: Scope, page: int = 1, size: int = 50) -> tuple[list[Inspection], int]:

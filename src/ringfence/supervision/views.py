@@ -13,6 +13,7 @@ from ringfence.auth.rules import Permission, Scope
 from ringfence.supervision import service
 from ringfence.supervision.schemas import (
     FindingClose,
+    FindingCreate,
     FindingFilter,
     FindingRead,
     InspectionCreate,
@@ -28,21 +29,16 @@ Inspector = Annotated[Scope, Depends(scoped(Permission.SUPERVISION_EDIT))]
 Rectifier = Annotated[Scope, Depends(scoped(Permission.TASK_EDIT))]
 
 
-def _read(session, inspection) -> InspectionRead:
-    record = InspectionRead.model_validate(inspection)
-    record.findings = [FindingRead.model_validate(f) for f in service.findings_of(session=session, inspection=inspection)]
-    return record
-
-
 @router.get("", response_model=Page[InspectionRead])
 def list_inspections(session: DbSession, scope: Reader, paging: Paging) -> Page[InspectionRead]:
     rows, total = service.get_all(session=session, scope=scope, page=paging.page, size=paging.size)
-    return Page.of([_read(session, i) for i in rows], total, paging)
+    return Page.of([service.read(session=session, inspection=i) for i in rows], total, paging)
 
 
 @router.post("", response_model=InspectionRead, status_code=201)
 def record_inspection(inspection_in: InspectionCreate, session: DbSession, scope: Inspector) -> InspectionRead:
-    return _read(session, service.record(session=session, scope=scope, inspection_in=inspection_in, actor=scope.actor))
+    inspection = service.record(session=session, scope=scope, inspection_in=inspection_in, actor=scope.actor)
+    return service.read(session=session, inspection=inspection)
 
 
 @router.get("/findings", response_model=Page[FindingRead])
@@ -70,4 +66,12 @@ def close_finding(finding_id: RecordId, closure: FindingClose, session: DbSessio
 
 @router.get("/{inspection_id}", response_model=InspectionRead)
 def get_inspection(inspection_id: RecordId, session: DbSession, scope: Reader) -> InspectionRead:
-    return _read(session, service.get(session=session, scope=scope, inspection_id=inspection_id))
+    return service.read(session=session, inspection=service.get(session=session, scope=scope, inspection_id=inspection_id))
+
+
+@router.post("/{inspection_id}/findings", response_model=FindingRead, status_code=201)
+def add_finding(inspection_id: RecordId, finding_in: FindingCreate, session: DbSession, scope: Inspector) -> FindingRead:
+    """Another gap found at an inspected place, with its rectification deadline and task."""
+    inspection = service.get(session=session, scope=scope, inspection_id=inspection_id)
+    return FindingRead.model_validate(service.add_finding(session=session, inspection=inspection,
+                                                          finding_in=finding_in, actor=scope.actor))
