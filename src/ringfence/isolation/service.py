@@ -319,8 +319,13 @@ def _refuse_if_active(session: Session, person_id: str) -> None:
     raise Conflict(f"person {person_id!r} is already placed ({where}, until {active.until}); release them first")
 
 
+def active_case_of(*, session: Session, person_id: str) -> Case | None:
+    """The person's case while it is not over (recovered, discarded, deceased), if any: such a person is no contact."""
+    return session.scalar(select(Case).where(Case.person_id == person_id, Case.status.not_in(_PAST_CASE)))
+
+
 def _refuse_if_case(session: Session, person_id: str) -> None:
-    case = session.scalar(select(Case).where(Case.person_id == person_id, Case.status.not_in(_PAST_CASE)))
+    case = active_case_of(session=session, person_id=person_id)
     if case is not None:
         raise Conflict(f"person {person_id!r} is a case (case {case.case_id}): cases are treated, not isolated as contacts")
 

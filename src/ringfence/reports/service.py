@@ -2,7 +2,7 @@
 
 Public API (keyword-only; never commits — the report only reads):
 
-    daily(*, session, store, protocol, day: date, tz, lang="zh") -> DailyReport
+    daily(*, session, store, protocol, day: date, tz, lang="zh", subtree=None) -> DailyReport
     render_html(report: DailyReport) -> str       (self-contained: inline CSS and SVG charts)
     render_pdf(report: DailyReport) -> bytes      (WeasyPrint; four A4 pages)
     svg(spec: dict) -> str                        (a Vega-Lite spec rendered by vl-convert)
@@ -23,7 +23,7 @@ from ringfence.areas.models import Area, AreaLevel
 from ringfence.core import clock
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols.models import Protocol
-from ringfence.reports import charts, rules, strings
+from ringfence.reports import charts, rules, scoped, strings
 from ringfence.reports import situation as read_side
 from ringfence.reports.schemas import ReportLanguage, Situation
 from ringfence.surveillance import queries as sentinel_queries
@@ -52,13 +52,16 @@ class DailyReport:
                 "charts": self.charts}
 
 
-def district_features(*, session: Session) -> list[dict]:
-    """Each district with a geometry as a GeoJSON Feature, with its name and a point to label it at."""
+def district_features(*, session: Session, subtree: str | None = None) -> list[dict]:
+    """Each district (with `subtree`: each it touches) with a geometry as a GeoJSON Feature, with its name
+    and a point to label it at."""
     from shapely.geometry import shape
 
     features = []
     for area in session.scalars(select(Area).where(Area.level == AreaLevel.district, Area.geometry.is_not(None))
                                 .order_by(Area.path)):
+        if not scoped.touches(area.path, subtree):
+            continue
         try:
             geometry = json.loads(area.geometry)
             label = shape(geometry).representative_point()
@@ -73,8 +76,8 @@ def district_features(*, session: Session) -> list[dict]:
 ZONE_BUILDING_METRES = 60.0  # a building-level zone drawn as a disc this wide, so it shows on a city map
 
 
-def zone_features(*, session: Session) -> list[dict]:
-    """The risk areas in force (approved) as GeoJSON Features with a `level`, for the map.
+def zone_features(*, session: Session, subtree: str | None = None) -> list[dict]:
+    """The risk areas in force (approved; with `subtree`: in it) as GeoJSON Features with a `level`, for the map.
 
     The zones store holds the current state, not its history: a report of a past day shows the
     zones in force now.
@@ -85,7 +88,7 @@ def zone_features(*, session: Session) -> list[dict]:
     from ringfence.zones.kinds import ZoneStatus
     from ringfence.zones.schemas import ZoneFilter
 
-    city = Scope(actor="report", role=Role.commander, subtree=None, origin="report")
+    city = Scope(actor="report", role=Role.commander, subtree=subtree, origin="report")
     in_force, _total = zones.get_all(session=session, scope=city, filters=ZoneFilter(status=ZoneStatus.approved),
                                      page=1, size=100_000)
     collection = geojson.feature_collection(session=session, zones=in_force, buffer_metres=ZONE_BUILDING_METRES)
@@ -94,12 +97,13 @@ def zone_features(*, session: Session) -> list[dict]:
 
 def daily(
     *, session: Session, store: EventStore, protocol: Protocol, day: date, tz: ZoneInfo,
-    lang: ReportLanguage | str = ReportLanguage.zh,
+    lang: ReportLanguage | str = ReportLanguage.zh, subtree: str | None = None,
 ) -> DailyReport:
-    """The report of `day` (figures as of the end of that local day) in `lang`."""
+    """The report of `day` (figures as of the end of that local day) in `lang`; with `subtree` (an
+    `Area.path` prefix) of that part of the city only, else of the whole city."""
     lang = ReportLanguage(lang)
     _ = strings.translator(lang)
-    figures = read_side.situation(session=session, store=store, protocol=protocol, day=day, tz=tz)
+    figures = read_side.situation(session=session, store=store, protocol=protocol, day=day, tz=tz, subtree=subtree)
     names = {d.district_id: d.name for d in figures.districts}
 
     curve_first = day - timedelta(days=read_side.CURVE_DAYS - 1)
@@ -108,10 +112,12 @@ def daily(
     if feed_start is not None and feed_start > sentinel_first:
         sentinel_first = min(feed_start, day)
     series = surveillance.district_series(store=store, first=sentinel_first, last=day)
+    if subtree is not None:  # sentinel events are counted per district: the districts the part touches
+        series = {district: values for district, values in series.items() if district in names}
 
-    paths = read_side.district_paths(read_side.districts(session=session))
+    paths = read_side.district_paths(read_side.districts(session=session, subtree=subtree))
     recent = rules.confirmed_between(
-        read_side.case_facts(session=session, until=figures.as_of, paths=paths),
+        read_side.case_facts(session=session, until=figures.as_of, paths=paths, subtree=subtree),
         day - timedelta(days=rules.RECENT_DAYS - 1), day, tz,
     )
     points = [{"lon": c.lon, "lat": c.lat, "via": c.found_via.value} for c in recent if c.lon is not None]
@@ -120,8 +126,8 @@ def daily(
         "rt": charts.rt_chart(figures.rt.points, _=_) if figures.rt.points else None,
         "sentinel": charts.sentinel_chart(series, first=sentinel_first, last=day, names=names,
                                           alarms=figures.sentinel.alarms, _=_),
-        "map": charts.zone_map(district_features(session=session), points,
-                               zones=zone_features(session=session), _=_),
+        "map": charts.zone_map(district_features(session=session, subtree=subtree), points,
+                               zones=zone_features(session=session, subtree=subtree), _=_),
     }
     return DailyReport(day=day, lang=lang, tz=tz, protocol_name=protocol.name, generated_at=clock.now(),
                        situation=figures, charts=specs)

@@ -3,6 +3,9 @@
 `situation(...)` gathers them all for `/api/situation` and the daily report. Capabilities still
 being built elsewhere (contact records, isolation, tasks) are read defensively: when one is
 missing, its figure says `available: false` instead of failing the report.
+
+Given a `subtree` (an `Area.path` prefix), the figures are those of that part of the city only
+(`reports.scoped` says how each is placed); without one, the whole city's.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, aliased
 
 from ringfence.areas.models import Area, AreaLevel, Building
+from ringfence.areas.service import in_subtree
 from ringfence.cases.models import Case, CaseStatus, FoundVia
 from ringfence.core import clock
 from ringfence.eventlog.store import EventStore
 from ringfence.people.models import Person
 from ringfence.protocols.models import Protocol
-from ringfence.reports import rules
+from ringfence.reports import rules, scoped
 from ringfence.reports.rules import CaseFact
 from ringfence.reports.schemas import (
     CoverageFigures,
@@ -52,17 +56,21 @@ def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     return clock.start_of_day(day + timedelta(days=1), tz)
 
 
-def districts(*, session: Session) -> list[Area]:
-    """The city's districts, by path."""
-    return list(session.scalars(select(Area).where(Area.level == AreaLevel.district).order_by(Area.path)))
+def districts(*, session: Session, subtree: str | None = None) -> list[Area]:
+    """The city's districts, by path (with `subtree`: those it touches)."""
+    found = session.scalars(select(Area).where(Area.level == AreaLevel.district).order_by(Area.path))
+    return [a for a in found if scoped.touches(a.path, subtree)]
 
 
 def district_paths(areas: list[Area]) -> dict[str, str]:
     return {a.path: a.area_id for a in areas}
 
 
-def case_facts(*, session: Session, until: datetime, paths: dict[str, str]) -> list[CaseFact]:
-    """Cases confirmed before `until` (not discarded), with their home district and building position."""
+def case_facts(
+    *, session: Session, until: datetime, paths: dict[str, str], subtree: str | None = None
+) -> list[CaseFact]:
+    """Cases confirmed before `until` (not discarded), with their home district and building position
+    (with `subtree`: the cases living in it)."""
     community = aliased(Area)
     query = (
         select(Case.case_id, Case.confirmed_at, Case.sampled_at, Case.found_via, community.path,
@@ -73,6 +81,8 @@ def case_facts(*, session: Session, until: datetime, paths: dict[str, str]) -> l
         .where(Case.confirmed_at < until, Case.status != CaseStatus.discarded)
         .order_by(Case.confirmed_at, Case.case_id)
     )
+    if subtree is not None:
+        query = query.where(in_subtree(community.path, subtree))
     return [
         CaseFact(case_id=case_id, confirmed_at=confirmed_at, sampled_at=sampled_at, found_via=found_via,
                  district_id=district_of(path, paths), lon=lon, lat=lat)
@@ -187,15 +197,18 @@ def placement_figures(*, session: Session, facts: list[CaseFact]) -> PlacementFi
                             cases_waiting=waiting)
 
 
-def coverage_figures(*, store: EventStore, as_of: datetime, paths: dict[str, str]) -> CoverageFigures:
-    """Residents with a covering sample in the `COVERAGE_WINDOW` before `as_of`, per district and in all."""
+def coverage_figures(
+    *, store: EventStore, as_of: datetime, paths: dict[str, str], subtree: str | None = None
+) -> CoverageFigures:
+    """Residents (of `subtree`, else the city) with a covering sample in the `COVERAGE_WINDOW` before
+    `as_of`, per district and in all."""
     window_hours = int(rules.COVERAGE_WINDOW.total_seconds() // 3600)
     try:
         from ringfence.testing import screening
     except ImportError:
         return CoverageFigures(available=False, window_hours=window_hours)
     per_community = screening.coverage_by_community(
-        store, root_path="/", since=as_of - rules.COVERAGE_WINDOW, as_of=as_of
+        store, root_path=subtree or "/", since=as_of - rules.COVERAGE_WINDOW, as_of=as_of
     ).to_pylist()
     community_paths = {
         row["area_id"]: row["path"]
@@ -217,8 +230,13 @@ def coverage_figures(*, store: EventStore, as_of: datetime, paths: dict[str, str
     )
 
 
-def occupancy_figures(*, session: Session, day: date, protocol: Protocol) -> OccupancyFigures:
-    """Isolation beds and occupancy of all facilities now, and the first projected day past the alert share."""
+def occupancy_figures(
+    *, session: Session, day: date, protocol: Protocol, subtree: str | None = None
+) -> OccupancyFigures:
+    """Isolation beds and occupancy of all facilities now (with `subtree`: of those standing in it), and
+    the first projected day past the alert share."""
+    if subtree is not None:
+        return scoped.occupancy_in(session=session, day=day, protocol=protocol, subtree=subtree)
     try:
         from ringfence.isolation import occupancy
     except ImportError:
@@ -231,8 +249,11 @@ def occupancy_figures(*, session: Session, day: date, protocol: Protocol) -> Occ
     )
 
 
-def overdue_figures(*, session: Session, as_of: datetime, protocol: Protocol, paths: dict[str, str]) -> OverdueFigures:
-    """Tasks overdue at `as_of`: how many, by kind and district (counted in SQL), and the longest overdue."""
+def overdue_figures(
+    *, session: Session, as_of: datetime, protocol: Protocol, paths: dict[str, str], subtree: str | None = None
+) -> OverdueFigures:
+    """Tasks overdue at `as_of` (with `subtree`: those whose territory lies in it): how many, by kind and
+    district (counted in SQL), and the longest overdue."""
     from sqlalchemy import func, or_
 
     try:
@@ -244,6 +265,8 @@ def overdue_figures(*, session: Session, as_of: datetime, protocol: Protocol, pa
     overdue = (Task.due_at < as_of) & or_(
         Task.status == TaskStatus.open, (Task.status == TaskStatus.done) & (Task.done_at > as_of)
     )
+    if subtree is not None:
+        overdue = overdue & Task.area_id.in_(scoped.areas_in(subtree))
     area_paths = dict(session.execute(select(Area.area_id, Area.path)).all())
     by_kind: Counter[str] = Counter()
     by_district: Counter[str] = Counter()
@@ -269,8 +292,14 @@ def overdue_figures(*, session: Session, as_of: datetime, protocol: Protocol, pa
     )
 
 
-def sentinel_figures(*, store: EventStore, protocol: Protocol, day: date, as_of: datetime) -> SentinelFigures:
-    """Follow-ups missed and pending at `as_of`, the day's sentinel events, and the day's raised alarms."""
+def sentinel_figures(
+    *, store: EventStore, protocol: Protocol, day: date, as_of: datetime, subtree: str | None = None,
+    district_ids: set[str] | None = None,
+) -> SentinelFigures:
+    """Follow-ups missed and pending at `as_of`, the day's sentinel events, and the day's raised alarms.
+
+    With `subtree`: the follow-ups of its residents; events and alarms of `district_ids` (judged per district).
+    """
     from ringfence.surveillance import service as surveillance
     from ringfence.surveillance.rules import FollowUpStatus
     from ringfence.surveillance.schemas import CountDimension
@@ -278,23 +307,29 @@ def sentinel_figures(*, store: EventStore, protocol: Protocol, day: date, as_of:
     owed = surveillance.followups(store=store, protocol=protocol, as_of=as_of).followups
     events = surveillance.counts(store=store, first=day, last=day, by=[CountDimension.district]).counts
     judged = surveillance.alarms(store=store, day=day)
+    raised = [a for a in judged.alarms if a.alarm]
+    if subtree is not None:
+        inside = district_ids or set()
+        owed = [r for r in owed if r.community_path is not None and r.community_path.startswith(subtree)]
+        events = [r for r in events if r.district_id in inside]
+        raised = [a for a in raised if a.district_id in inside]
     return SentinelFigures(
         followups_missed=sum(1 for r in owed if r.status is FollowUpStatus.missed),
         followups_pending=sum(1 for r in owed if r.status is FollowUpStatus.pending),
-        events_today=sum(r.count for r in events), history_from=judged.history_from,
-        alarms=[a for a in judged.alarms if a.alarm],
+        events_today=sum(r.count for r in events), history_from=judged.history_from, alarms=raised,
     )
 
 
 def situation(
-    *, session: Session, store: EventStore, protocol: Protocol, day: date, tz: ZoneInfo
+    *, session: Session, store: EventStore, protocol: Protocol, day: date, tz: ZoneInfo, subtree: str | None = None
 ) -> Situation:
-    """Every figure of the situation on `day`, as known at the end of that local day."""
+    """Every figure of the situation on `day`, as known at the end of that local day (with `subtree`:
+    of that part of the city only)."""
     check_day(day)
     as_of = end_of_day(day, tz)
-    areas = districts(session=session)
+    areas = districts(session=session, subtree=subtree)
     paths = district_paths(areas)
-    facts = case_facts(session=session, until=as_of, paths=paths)
+    facts = case_facts(session=session, until=as_of, paths=paths, subtree=subtree)
     week = rules.confirmed_between(facts, day - timedelta(days=rules.RECENT_DAYS - 1), day, tz)
     return Situation(
         day=day, as_of=as_of,
@@ -303,8 +338,9 @@ def situation(
         daily_cases=daily_case_rows(facts, first=day - timedelta(days=CURVE_DAYS - 1), last=day, tz=tz),
         rt=rt_figures(facts, last=day, tz=tz, protocol=protocol),
         placement=placement_figures(session=session, facts=week),
-        coverage=coverage_figures(store=store, as_of=as_of, paths=paths),
-        occupancy=occupancy_figures(session=session, day=day, protocol=protocol),
-        overdue=overdue_figures(session=session, as_of=as_of, protocol=protocol, paths=paths),
-        sentinel=sentinel_figures(store=store, protocol=protocol, day=day, as_of=as_of),
+        coverage=coverage_figures(store=store, as_of=as_of, paths=paths, subtree=subtree),
+        occupancy=occupancy_figures(session=session, day=day, protocol=protocol, subtree=subtree),
+        overdue=overdue_figures(session=session, as_of=as_of, protocol=protocol, paths=paths, subtree=subtree),
+        sentinel=sentinel_figures(store=store, protocol=protocol, day=day, as_of=as_of, subtree=subtree,
+                                  district_ids=set(paths.values())),
     )

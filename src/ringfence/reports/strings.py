@@ -95,6 +95,7 @@ ZH: dict[str, str] = {
     "sentinel_followup": "哨点人员跟进检测",
     "deliver_supplies": "物资配送",
     "key_place_violation": "重点场所查验",
+    "routine_screening": "常态化筛查",
     "help_ticket": "企业诉求",
     "rectification": "督导整改",
     "co_investigation": "协查",

@@ -55,9 +55,11 @@ def _day(day: date | None, settings: Settings) -> date:
 def get_situation(
     session: DbSession, scope: Reader, store: Events, rules: CurrentProtocol, settings: AppSettings, day: ReportDay = None,
 ) -> Situation:
-    """The city's figures on one day as known at its end: cases by district and way found, the
-    community share, R(t), time to placement, coverage, occupancy, overdue tasks, sentinel alarms."""
-    return read_side.situation(session=session, store=store, protocol=rules, day=_day(day, settings), tz=settings.tz)
+    """The figures of the caller's jurisdiction (the city for headquarters) on one day as known at its end:
+    cases by district and way found, the community share, R(t), time to placement, coverage, occupancy,
+    overdue tasks, sentinel alarms."""
+    return read_side.situation(session=session, store=store, protocol=rules, day=_day(day, settings), tz=settings.tz,
+                               subtree=scope.subtree)
 
 
 @reports_router.get(

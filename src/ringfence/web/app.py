@@ -27,11 +27,12 @@ def web_routers() -> list:
         imports,
         isolation,
         monitoring,
+        supplies,
         tasks,
     )
 
-    sections = [dashboard.router, cases.router, control.router, isolation.router, monitoring.router, tasks.router,
-                economy.router, imports.router, admin.router]
+    sections = [dashboard.router, cases.router, control.router, supplies.router, isolation.router, monitoring.router,
+                tasks.router, economy.router, imports.router, admin.router]
     return [views.router, *sections, views.placeholder_router()]
 
 

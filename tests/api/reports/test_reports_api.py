@@ -23,6 +23,18 @@ def test_the_situation_of_a_day(reported) -> None:
     assert figures["overdue"]["by_district"] == {"D1": 1}
 
 
+def test_a_district_gets_the_situation_of_its_own_district(reported) -> None:
+    city = reported.get("/api/situation", "commander", date="2022-10-20").json()
+    district = reported.get("/api/situation", "district_a", date="2022-10-20")
+
+    assert district.status_code == 200, district.text
+    figures = district.json()
+    # of the day's three cases only P1 lives in D1; the overdue task stands in D1 too
+    assert figures["headline"]["new_cases"] == 1 < city["headline"]["new_cases"]
+    assert figures["overdue"]["by_district"] == {"D1": 1}
+    assert reported.get("/api/situation", "district_b", date="2022-10-20").json()["overdue"]["by_district"] == {}
+
+
 @pytest.mark.parametrize(("who", "status"), [(None, 401), ("lab", 403)])
 def test_roles_without_a_dashboard_get_no_situation(reported, who, status) -> None:
     assert reported.get("/api/situation", who, date="2022-10-20").status_code == status

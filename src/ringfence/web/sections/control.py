@@ -1,5 +1,5 @@
-"""Control: risk areas with their lifting clocks (approve), screening rounds with the door-knocking list,
-supplies in stock. Each list comes scoped from its domain service."""
+"""Control: risk areas with their lifting clocks (approve), screening rounds with the door-knocking list.
+Each list comes scoped from its domain service (supplies live in `supplies.py`)."""
 
 from __future__ import annotations
 
@@ -88,15 +88,3 @@ def screening_page(
     return render(request, visitor, "sections/screening.html", current="screening", coverage=coverage,
                   knocking=knocking, area=area or "", hours=hours, error=error)
 
-
-@router.get("/supplies", response_class=HTMLResponse)
-def supplies_page(request: Request, session: DbSession, visitor: CurrentVisitor) -> Response:
-    if (refused := refuse(request, visitor, Permission.SUPPLY_READ, current="supplies")) is not None:
-        return refused
-    from ringfence.supplies import service as supplies
-
-    warehouses = supplies.get_warehouses(session=session, scope=visitor.scope)
-    stock = supplies.stock(session=session, scope=visitor.scope)
-    items = {i.item_id: i for i in supplies.get_items(session=session)}
-    return render(request, visitor, "sections/supplies.html", current="supplies", warehouses=warehouses, stock=stock,
-                  items=items)

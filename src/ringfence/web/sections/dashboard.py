@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ringfence.api.deps import DbSession
-from ringfence.auth.rules import Language, Permission
+from ringfence.areas.models import Area, AreaLevel
+from ringfence.auth.rules import Language, Permission, Scope
 from ringfence.core import clock
 from ringfence.core.errors import NotFound
 from ringfence.web import maps
@@ -76,8 +77,9 @@ def map_layers(request: Request, session: DbSession, visitor: CurrentVisitor, ar
 
 
 @router.get("/web/dashboard/situation", response_class=HTMLResponse)
-def situation(request: Request, session: DbSession, visitor: CurrentVisitor) -> Response:
-    """The headline figures, the charts' specs and the sentinel alarms of today (an htmx fragment)."""
+def situation(request: Request, session: DbSession, visitor: CurrentVisitor, area: AreaParam = None) -> Response:
+    """The headline figures, the charts' specs and the sentinel alarms of today (an htmx fragment), for the
+    visitor's jurisdiction or the area of it drilled into (the whole city only for city-wide roles)."""
     if (refused := refuse(request, visitor, Permission.DASHBOARD_READ, current="dashboard")) is not None:
         return refused
     from ringfence.eventlog.store import open_store
@@ -85,12 +87,16 @@ def situation(request: Request, session: DbSession, visitor: CurrentVisitor) -> 
     from ringfence.reports import service as reports
     from ringfence.reports.schemas import ReportLanguage
 
+    try:
+        root, subtree = figures_area(session=session, scope=visitor.scope, area_id=area or None)
+    except NotFound:
+        return missing(request, visitor, current="dashboard")
     settings = request.app.state.settings
     today = clock.local_day(clock.now(), settings.tz)
     lang = ReportLanguage.zh if visitor.language is Language.zh_CN else ReportLanguage.en
     with open_store(settings) as store:
         report = reports.daily(session=session, store=store, protocol=protocols.load(settings.protocol), day=today,
-                               tz=settings.tz, lang=lang)
+                               tz=settings.tz, lang=lang, subtree=subtree)
     figures = report.situation
     names = {d.district_id: d.name for d in figures.districts}
     # JSON inside <script>: "<" escaped so no "</script>" in a label can end the element
@@ -101,4 +107,26 @@ def situation(request: Request, session: DbSession, visitor: CurrentVisitor) -> 
         if row.day == figures.day:
             by_via[row.found_via.value] += row.cases
     return render(request, visitor, "sections/dashboard_situation.html", s=figures, specs=specs, names=names,
-                  charts=CHARTS, chart_titles=CHART_TITLES, by_via=sorted(by_via.items()))
+                  charts=CHARTS, chart_titles=CHART_TITLES, by_via=sorted(by_via.items()), place=root,
+                  part=subtree is not None, below_district=root is not None and root.level in BELOW_DISTRICT)
+
+
+BELOW_DISTRICT = (AreaLevel.subdistrict, AreaLevel.community)
+
+
+def figures_area(*, session, scope: Scope, area_id: str | None) -> tuple[Area | None, str | None]:
+    """The area the figures are of, and its path to scope them by (None: the whole city).
+
+    The area drilled into (NotFound outside the jurisdiction), else the top of the jurisdiction. A
+    territorial visitor's figures never go beyond their subtree, even when their area cannot be named.
+    """
+    if area_id is not None:
+        root = maps.root_area(session=session, scope=scope, area_id=area_id)
+    else:
+        try:
+            root = maps.root_area(session=session, scope=scope, area_id=None)
+        except NotFound:
+            return None, scope.subtree
+    if root.parent_id is None and scope.everywhere:
+        return root, None
+    return root, root.path
