@@ -9,13 +9,7 @@ from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ringfence.core.db import Base
-
-
-class IncidentStatus(StrEnum):
-    opened = "opened"
-    controlling = "controlling"  # team on site, measures being put in place
-    contained = "contained"  # no new case outside control (社会面清零)
-    extinguished = "extinguished"  # 熄灭: every zone lifted, the point is out
+from ringfence.incidents.rules import IncidentStatus  # the life of an incident is a rule
 
 
 class Incident(Base):

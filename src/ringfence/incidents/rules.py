@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from ringfence.core.errors import Conflict
-from ringfence.incidents.models import IncidentStatus
+
+
+class IncidentStatus(StrEnum):
+    opened = "opened"
+    controlling = "controlling"  # team on site, measures being put in place
+    contained = "contained"  # no new case outside control (社会面清零)
+    extinguished = "extinguished"  # 熄灭: every zone lifted, the point is out
+
 
 _NEXT = {
     IncidentStatus.opened: {IncidentStatus.controlling, IncidentStatus.contained},
@@ -17,7 +26,3 @@ def check_transition(current: IncidentStatus, new: IncidentStatus) -> None:
     """Refuse a step the life of an incident does not allow (nothing follows extinguished)."""
     if new not in _NEXT.get(current, set()):
         raise Conflict(f"an incident {current.value} cannot become {new.value}")
-
-
-def is_open(status: IncidentStatus) -> bool:
-    return status is not IncidentStatus.extinguished
