@@ -75,14 +75,11 @@ class PeopleIndex:
             at += size
         return found
 
-
     def owners(self, phones: Iterable[str]) -> dict[str, str | None]:
         """The person holding each phone that people have: None where several people give the same phone."""
-        width = self.phones.dtype.itemsize
-        named = sorted({p for p in phones if p and len(p.encode()) <= width and "\x00" not in p})
-        if not named or not len(self.phones):
+        keys, named = _keys(self.phones, phones)
+        if not named:
             return {}
-        keys = np.array([p.encode() for p in named], dtype=f"S{width}")
         first = np.searchsorted(self.phones, keys, side="left")
         holders = np.searchsorted(self.phones, keys, side="right") - first
         found: dict[str, str | None] = {}
@@ -171,13 +168,20 @@ def _fixed(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.array([value.encode() for value in text.to_pylist()], dtype=f"S{width}")
 
 
-def _find(sorted_keys: np.ndarray, wanted: Iterable[str]) -> tuple[np.ndarray, list[str]]:
-    """Positions of the wanted keys present in `sorted_keys`, and those keys (in the same order)."""
+def _keys(sorted_keys: np.ndarray, wanted: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+    """The wanted keys that could be in `sorted_keys` (no longer than its width), sorted, as its bytes too."""
     width = sorted_keys.dtype.itemsize
     named = sorted({w for w in wanted if w and len(w.encode()) <= width and "\x00" not in w})
-    if not named or not len(sorted_keys):
+    if not len(sorted_keys):
+        named = []
+    return np.array([w.encode() for w in named], dtype=f"S{width}"), named
+
+
+def _find(sorted_keys: np.ndarray, wanted: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+    """Positions of the wanted keys present in `sorted_keys`, and those keys (in the same order)."""
+    keys, named = _keys(sorted_keys, wanted)
+    if not named:
         return np.empty(0, dtype=np.int64), []
-    keys = np.array([w.encode() for w in named], dtype=f"S{width}")
     positions = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
     hit = sorted_keys[positions] == keys
     return positions[hit], [w for w, h in zip(named, hit.tolist()) if h]
