@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from tests.eventlog import tracing_world as world
 from tests.eventlog.tracing_world import day
-from tests.eventlog.worlds import home_settings, scans, utc
+from tests.eventlog.worlds import events, home_settings, scans, utc
 
 from ringfence.config import Settings
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
@@ -138,6 +138,35 @@ def test_companions_are_the_same_when_the_cells_are_read_in_one_pass_instead_of_
 
     assert [c for c in by_box if c.via == "grid"]
     assert in_one_pass == by_box
+
+
+def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_with_the_same_companions(
+    store, monkeypatch
+) -> None:
+    from ringfence.tracing import exposures
+
+    seen: list[dict] = []
+    query = store.query
+
+    def recording(sql, params=None, *, tables=None):
+        seen.append(dict(params or {}))
+        return query(sql, params, tables=tables)
+
+    # c1 itself dwells 31 h next door, and meets cm3 there for 20 minutes in its window: cm3 is a companion
+    # through c1's own stay, so that cell needs no one else's history
+    store.append("locations", events("locations", [
+        world._presence(world.PHONES["c1"], day(1), day(2, 7), world.NEXT_CELL),
+        world._presence(world.PHONES["c1"], day(9, 11), day(9, 12), world.NEXT_CELL),
+        world._presence(world.PHONES["cm3"], day(9, 11), day(9, 11, 20), world.NEXT_CELL),
+    ]), batch_id="next-door")
+    monkeypatch.setattr(store, "query", recording)
+    by_box = traced(store, world.C1).contacts["c1"]
+    days = sorted({v for p in seen for k, v in p.items() if k.startswith("from_day_")})
+    monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)  # one pass over every day of the history
+
+    assert len(days) == 2  # one cell from the history's first day, the other from the window's
+    assert "cm3" in {c.person_id for c in by_box if c.via == "grid"}
+    assert traced(store, world.C1).contacts["c1"] == by_box
 
 
 def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> None:

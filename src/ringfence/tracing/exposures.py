@@ -215,9 +215,19 @@ def _companions(
     }
     branches = len(cells) if len(cells) <= MAX_CELL_BRANCHES else 0
     if branches:
+        # the other party's history matters only in cells where some case present did not itself stay long
+        del params["first_day"]  # each branch has its own
+        present = defaultdict(set)
+        for case, cx, cy in case_cells:
+            present[(cx, cy)].add(case)
         for i, (cx, cy) in enumerate(cells):
+            cases_here = present[(cx, cy)]
+            if all(rules.dwelt_long(mine[(case, cx, cy)], companion) for case in cases_here):
+                from_day = _days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0]
+            else:
+                from_day = first_day
             (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(cx, cy), grid.corner(cx + 1, cy + 1)
-            params |= {f"cx_{i}": cx, f"cy_{i}": cy, f"lon_lo_{i}": lon_lo - _CELL_MARGIN,
+            params |= {f"from_day_{i}": from_day, f"cx_{i}": cx, f"cy_{i}": cy, f"lon_lo_{i}": lon_lo - _CELL_MARGIN,
                        f"lon_hi_{i}": lon_hi + _CELL_MARGIN, f"lat_lo_{i}": lat_lo - _CELL_MARGIN,
                        f"lat_hi_{i}": lat_hi + _CELL_MARGIN}
     else:

@@ -89,14 +89,16 @@ def cell_rows(branches: int) -> str:
 
     With `branches` > 0, one branch per cell `i` with its box (`$lat_lo_i` … `$lon_hi_i`, a hair wider
     than the cell) as plain filters the engine prunes row groups with, and the cell itself (`$cx_i`,
-    `$cy_i`) checked exactly; with 0 (too many cells for one text), one pass joined with `wanted_cells`.
+    `$cy_i`) checked exactly, from its own first day `$from_day_i` (a cell where every case present
+    itself stayed long enough needs no one else's history: only the windows' days); with 0 (too many
+    cells for one text), one pass over all the days joined with `wanted_cells`.
     """
     located = f"SELECT phone, start_at, end_at, {_cells()} FROM locations_by_place"
     if not branches:
         return (f"SELECT o.* FROM ({located} WHERE day BETWEEN $first_day AND $last_day) o "
                 "JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy")
     return "\nUNION ALL\n".join(
-        f"SELECT * FROM ({located} WHERE day BETWEEN $first_day AND $last_day"
+        f"SELECT * FROM ({located} WHERE day BETWEEN $from_day_{i} AND $last_day"
         f" AND lat >= $lat_lo_{i} AND lat < $lat_hi_{i} AND lon >= $lon_lo_{i} AND lon < $lon_hi_{i})"
         f" cell_{i} WHERE cx = $cx_{i} AND cy = $cy_{i}"
         for i in range(branches)

@@ -131,8 +131,13 @@ def grid_origin(mean_lon: float | None, mean_lat: float | None) -> tuple[float, 
 
 def is_companion(together_seconds: float, mine_seconds: float, theirs_seconds: float, rules: CompanionRules) -> bool:
     """Together ≥ `min_minutes` in a cell, and either party stayed there > `cumulative_hours` over the history."""
-    dwelt = timedelta(hours=rules.cumulative_hours).total_seconds()
-    return together_seconds >= rules.min_minutes * 60 and (mine_seconds > dwelt or theirs_seconds > dwelt)
+    return together_seconds >= rules.min_minutes * 60 and (dwelt_long(mine_seconds, rules) or
+                                                           dwelt_long(theirs_seconds, rules))
+
+
+def dwelt_long(seconds: float, rules: CompanionRules) -> bool:
+    """A stay in a cell over the history long enough to make whoever shares it a companion."""
+    return seconds > timedelta(hours=rules.cumulative_hours).total_seconds()
 
 
 @dataclass(frozen=True)
