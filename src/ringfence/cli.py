@@ -14,7 +14,7 @@ import typer
 from ringfence.config import get_settings, save_home_settings
 from ringfence.core import clock
 from ringfence.core.errors import RingfenceError
-from ringfence.terminal import cli_actor, emit_json, errors, fail, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, errors, fail, unit_of_work
 
 app = typer.Typer(
     name="ringfence",
@@ -95,10 +95,7 @@ def import_feed(
     result = import_file(
         settings=get_settings(), kind=feed_kind, path=path, actor=cli_actor(), progress=show_progress(json_output)
     )
-    if json_output:
-        emit_json(result)
-        return
-    typer.echo(result.summary())
+    emit(result, json_output, result.summary())
 
 
 @app.command()

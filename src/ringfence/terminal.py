@@ -47,6 +47,14 @@ def emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
 
 
+def emit(document: Any, json_output: bool, line: str) -> None:
+    """A command's result: the JSON document with `--json`, else its line for people."""
+    if json_output:
+        emit_json(document)
+    else:
+        typer.echo(line)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """One line on stderr, then exit (2 for bad input)."""
     errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)

@@ -3,6 +3,7 @@ site with one room, a manager for each site, and two warehouses (one a district)
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -41,3 +42,15 @@ def add_warehouses(session: Session) -> None:
         supplies.record(session=session, scope=None, actor="world", movement_in=MovementCreate(
             warehouse_id=warehouse_id, item_id="rice_kg", kind=MovementKind.receipt, quantity=RICE_IN_STOCK))
     session.commit()
+
+
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def log_in(client, username: str) -> str:
+    """Log in through the form (TestClient); the CSRF token of the session."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers=EN).text).group(1)
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                           headers=EN, follow_redirects=False)
+    assert response.status_code == 303
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/", headers=EN).text).group(1)

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web import daily_work, world
+from tests.web.daily_work import log_in
 
 from ringfence.api.app import create_app
 from ringfence.core.audit import AuditEntry
@@ -26,15 +27,6 @@ def client(settings, engine, session, tmp_path):
     daily_work.add_isolation_managers(session)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-def log_in(client: TestClient, username: str) -> str:
-    """Log in through the form; the CSRF token of the session."""
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers=EN).text).group(1)
-    response = client.post("/login", data={"username": username, "password": world.PASSWORD, "csrf_token": token},
-                           headers=EN, follow_redirects=False)
-    assert response.status_code == 303
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/", headers=EN).text).group(1)
 
 
 def place(client: TestClient, token: str, site: str, headers=HTMX, **fields):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from tests.web import daily_work, world
+from tests.web.daily_work import log_in
 
 from ringfence.api.app import create_app
 from ringfence.supplies import service as supplies
@@ -24,14 +25,6 @@ def client(settings, engine, session, tmp_path):
     daily_work.add_warehouses(session)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-
-
-def log_in(client: TestClient, username: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers=EN).text).group(1)
-    response = client.post("/login", data={"username": username, "password": world.PASSWORD, "csrf_token": token},
-                           headers=EN, follow_redirects=False)
-    assert response.status_code == 303
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/", headers=EN).text).group(1)
 
 
 def move(client: TestClient, token: str, headers=HTMX, **fields):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from ringfence.terminal import cli_actor, emit_json, fail, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, fail, unit_of_work
 
 users_app = typer.Typer(help="User accounts: roles and jurisdictions.", no_args_is_help=True)
 
@@ -47,10 +47,7 @@ def add(
     with unit_of_work() as session:
         user = auth_service.create(session=session, user_in=user_in, actor=cli_actor(), origin="cli")
         shown = UserRead.model_validate(user)
-    if json_output:
-        emit_json(shown)
-        return
-    typer.echo(f"Created user {shown.username} ({shown.role.value}" + (f", area {shown.area_id})" if shown.area_id else ")"))
+    emit(shown, json_output, f"Created user {shown.username} ({shown.role.value}" + (f", area {shown.area_id})" if shown.area_id else ")"))
 
 
 @users_app.command("list")

@@ -119,7 +119,7 @@ def set_status(
     from ringfence.cases import service
     from ringfence.cases.schemas import CaseRead
     from ringfence.core import clock
-    from ringfence.terminal import cli_actor, emit_json
+    from ringfence.terminal import cli_actor, emit
 
     with _city() as (session, settings, scope):
         case = service.get_visible(session=session, scope=scope, case_id=case_id)
@@ -127,10 +127,7 @@ def set_status(
             session=session, case=case, to=status, at=_time(at, settings) or clock.now(), actor=cli_actor()
         )
         shown = CaseRead.model_validate(changed)
-    if json_output:
-        emit_json(shown)
-        return
-    typer.echo(f"Case {shown.case_id} is now {shown.status.value}")
+    emit(shown, json_output, f"Case {shown.case_id} is now {shown.status.value}")
 
 
 @cases_app.command("graph")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ringfence.tasks.cli import AreaOption, as_of_time, shell_scope
-from ringfence.terminal import cli_actor, emit_json, parse_input, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, parse_input, unit_of_work
 
 requests_app = typer.Typer(help="Co-investigation requests to and from other jurisdictions.", no_args_is_help=True)
 
@@ -63,10 +63,7 @@ def send(
         request = service.send(session=session, scope=shell_scope(session, None), request_in=request_in,
                                actor=cli_actor(), protocol=protocol)
         record = service.read(request)
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_line(record))
+    emit(record, json_output, _line(record))
 
 
 @requests_app.command("acknowledge")
@@ -77,10 +74,7 @@ def acknowledge(request_id: RequestId, at: At = None, json_output: JsonFlag = Fa
     when = as_of_time(at)
     record = _act(request_id, lambda session, found: service.acknowledge(session=session, request=found,
                                                                          actor=cli_actor(), at=when))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_line(record))
+    emit(record, json_output, _line(record))
 
 
 @requests_app.command("answer")
@@ -98,10 +92,7 @@ def answer(
     when = as_of_time(at)
     record = _act(request_id, lambda session, found: service.answer(session=session, request=found, text=reply.answer,
                                                                     actor=cli_actor(), at=when, origin="cli"))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_line(record))
+    emit(record, json_output, _line(record))
 
 
 @requests_app.command("withdraw")
@@ -112,10 +103,7 @@ def withdraw(request_id: RequestId, at: At = None, json_output: JsonFlag = False
     when = as_of_time(at)
     record = _act(request_id, lambda session, found: service.withdraw(session=session, request=found,
                                                                       actor=cli_actor(), at=when))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_line(record))
+    emit(record, json_output, _line(record))
 
 
 @requests_app.command("show")
@@ -130,10 +118,7 @@ def show(
     with unit_of_work() as session:
         found = service.get(session=session, scope=shell_scope(session, None), request_id=request_id)
         record = service.read(found, as_of=as_of_time(as_of))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_line(record))
+    emit(record, json_output, _line(record))
 
 
 @requests_app.command("list")

@@ -8,7 +8,7 @@ import typer
 
 from ringfence.config import get_settings
 from ringfence.tasks.cli import as_of_time, shell_scope
-from ringfence.terminal import cli_actor, emit_json, parse_input, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, parse_input, unit_of_work
 
 enterprises_app = typer.Typer(help="Whitelisted enterprises: closed-loop production, rosters, help tickets.",
                               no_args_is_help=True)
@@ -80,10 +80,7 @@ def apply(
         application = service.apply(session=session, scope=shell_scope(session, None), actor=cli_actor(),
                                     application_in=application_in)
         record = ApplicationRead.model_validate(application)
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Application {record.application_id} filed.")
+    emit(record, json_output, f"Application {record.application_id} filed.")
 
 
 @enterprises_app.command("decide")
@@ -108,10 +105,7 @@ def decide(
         application = service.get_application(session=session, scope=scope, application_id=application_id)
         record = ApplicationRead.model_validate(service.decide(session=session, application=application,
                                                                status=decision, reason=reason, actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Application {application_id} {record.status.value}.")
+    emit(record, json_output, f"Application {application_id} {record.status.value}.")
 
 
 
@@ -151,10 +145,7 @@ def production(
         enterprise = service.get(session=session, scope=shell_scope(session, None), enterprise_id=enterprise_id)
         record = EnterpriseRead.model_validate(service.set_production(
             session=session, enterprise=enterprise, status=update.production_status, actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"{enterprise_id}: {record.production_status.value}.")
+    emit(record, json_output, f"{enterprise_id}: {record.production_status.value}.")
 
 
 projects_app = typer.Typer(help="Key construction projects and their three batches (signed, started, completed).",
@@ -204,10 +195,7 @@ def add_project(
     with unit_of_work() as session:
         record = ProjectRead.model_validate(service.create_project(
             session=session, scope=shell_scope(session, None), project_in=project_in, actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Project {record.project_id} ({record.batch.value}).")
+    emit(record, json_output, f"Project {record.project_id} ({record.batch.value}).")
 
 
 @projects_app.command("advance")
@@ -225,10 +213,7 @@ def advance_project(
         project = service.get_project(session=session, scope=shell_scope(session, None), project_id=project_id)
         record = ProjectRead.model_validate(service.advance_project(session=session, project=project,
                                                                     batch=update.batch, actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Project {record.project_id} {record.batch.value}.")
+    emit(record, json_output, f"Project {record.project_id} {record.batch.value}.")
 
 
 tickets_app = typer.Typer(help="Help tickets (万人助万企): without a command, the list by deadline.")
@@ -296,10 +281,7 @@ def open_ticket(
         record = TicketRead.model_validate(tickets.report(
             session=session, scope=shell_scope(session, None), enterprise_id=enterprise_id, ticket_in=ticket_in,
             actor=cli_actor(), protocol=protocol))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Ticket {record.ticket_id} opened, to answer by {record.due_at.isoformat()}.")
+    emit(record, json_output, f"Ticket {record.ticket_id} opened, to answer by {record.due_at.isoformat()}.")
 
 
 @tickets_app.command("show")
@@ -311,10 +293,7 @@ def show_ticket(ticket_id: TicketId, json_output: JsonFlag = False) -> None:
     with unit_of_work() as session:
         record = TicketRead.model_validate(tickets.get(session=session, scope=shell_scope(session, None),
                                                        ticket_id=ticket_id))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_ticket_line(record))
+    emit(record, json_output, _ticket_line(record))
 
 
 @tickets_app.command("assign")
@@ -330,10 +309,7 @@ def assign_ticket(
     assignment = parse_input(TicketAssign, assignee=assignee)
     record = _on_ticket(ticket_id, lambda session, ticket: tickets.assign(
         session=session, ticket=ticket, assignee=assignment.assignee, actor=cli_actor(), origin="cli"))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Ticket {ticket_id} assigned to {record.assignee}.")
+    emit(record, json_output, f"Ticket {ticket_id} assigned to {record.assignee}.")
 
 
 @tickets_app.command("answer")
@@ -349,10 +325,7 @@ def answer_ticket(
     reply = parse_input(TicketAnswer, answer=text)
     record = _on_ticket(ticket_id, lambda session, ticket: tickets.answer(
         session=session, ticket=ticket, text=reply.answer, actor=cli_actor(), origin="cli"))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Ticket {ticket_id} answered.")
+    emit(record, json_output, f"Ticket {ticket_id} answered.")
 
 
 @tickets_app.command("close")
@@ -362,7 +335,4 @@ def close_ticket(ticket_id: TicketId, json_output: JsonFlag = False) -> None:
 
     record = _on_ticket(ticket_id, lambda session, ticket: tickets.close(session=session, ticket=ticket,
                                                                          actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Ticket {ticket_id} closed.")
+    emit(record, json_output, f"Ticket {ticket_id} closed.")

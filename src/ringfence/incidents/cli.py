@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ringfence.tasks.cli import AreaOption, as_of_time, shell_scope
-from ringfence.terminal import cli_actor, emit_json, parse_input, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, parse_input, unit_of_work
 
 incidents_app = typer.Typer(help="Incidents (燃点): handling teams, cases, zones, tasks.", no_args_is_help=True)
 
@@ -61,10 +61,7 @@ def open_incident(
         incident = service.open_incident(session=session, scope=shell_scope(session, None), incident_in=incident_in,
                                          actor=cli_actor())
         record = IncidentRead.model_validate(incident)
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Incident {record.incident_id} opened: {record.name} ({record.area_id}).")
+    emit(record, json_output, f"Incident {record.incident_id} opened: {record.name} ({record.area_id}).")
 
 
 @incidents_app.command("member")
@@ -86,10 +83,7 @@ def add_member(
         incident = _get(session, incident_id)
         record = MemberIn.model_validate(service.add_member(session=session, incident=incident, member_in=member_in,
                                                             actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"{record.name} is {record.role.value} ({record.party.value}) of incident {incident_id}.")
+    emit(record, json_output, f"{record.name} is {record.role.value} ({record.party.value}) of incident {incident_id}.")
 
 
 @incidents_app.command("link")
@@ -140,10 +134,7 @@ def change_status(
         record = IncidentRead.model_validate(service.change_status(
             session=session, incident=incident, status=change.status, actor=cli_actor(), note=change.note,
             at=as_of_time(at)))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Incident {incident_id} is {record.status.value}.")
+    emit(record, json_output, f"Incident {incident_id} is {record.status.value}.")
 
 
 @incidents_app.command("list")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.terminal import cli_actor, emit_json, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, unit_of_work
 
 isolation_app = typer.Typer(help="Isolation facilities, placements and the waiting list.", no_args_is_help=True)
 
@@ -62,10 +62,7 @@ def place(
         )
         shown = PlacementRead.model_validate(placement)
         line = _placement_line(placement)
-    if json_output:
-        emit_json(shown)
-        return
-    typer.echo(line)
+    emit(shown, json_output, line)
 
 
 @isolation_app.command("status")
@@ -121,7 +118,4 @@ def release(
             counts["placed"] = release.place_waiting(session=session, as_of=at, actor=cli_actor())
         else:
             counts = release.release_isolation(session=session, as_of=at, actor=cli_actor(), tz=settings.tz)
-    if json_output:
-        emit_json({"as_of": at.isoformat(), **counts})
-        return
-    typer.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+    emit({"as_of": at.isoformat(), **counts}, json_output, ", ".join(f"{name} {count}" for name, count in counts.items()))

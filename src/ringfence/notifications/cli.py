@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ringfence.tasks.cli import shell_scope
-from ringfence.terminal import cli_actor, emit_json, parse_input, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, parse_input, unit_of_work
 
 notifications_app = typer.Typer(help="Notifications: the recipients messages go to.", no_args_is_help=True)
 recipients_app = typer.Typer(help="Recipients: a party's email addresses and phone numbers.", no_args_is_help=True)
@@ -60,10 +60,7 @@ def add(
         recipient = service.add_recipient(session=session, party=recipient_in.party, channel=recipient_in.channel,
                                           address=recipient_in.address, actor=cli_actor(), origin="cli")
         shown = RecipientRead.shown_to(recipient, shell_scope(session, None))
-    if json_output:
-        emit_json(shown)
-        return
-    typer.echo(f"Recipient {shown.recipient_id}: {shown.party} by {shown.channel.value} at {shown.address}.")
+    emit(shown, json_output, f"Recipient {shown.recipient_id}: {shown.party} by {shown.channel.value} at {shown.address}.")
 
 
 @recipients_app.command("remove")
@@ -79,7 +76,4 @@ def remove(
         recipient = service.get_recipient(session=session, recipient_id=recipient_id)
         shown = RecipientRead.shown_to(recipient, shell_scope(session, None))
         service.remove_recipient(session=session, recipient=recipient, actor=cli_actor(), origin="cli")
-    if json_output:
-        emit_json({"removed": shown.model_dump(mode="json")})
-        return
-    typer.echo(f"Recipient {recipient_id} removed ({shown.party} by {shown.channel.value}).")
+    emit({"removed": shown.model_dump(mode="json")}, json_output, f"Recipient {recipient_id} removed ({shown.party} by {shown.channel.value}).")

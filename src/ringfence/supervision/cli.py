@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ringfence.tasks.cli import AreaOption, as_of_time, shell_scope
-from ringfence.terminal import cli_actor, emit_json, parse_input, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, parse_input, unit_of_work
 
 inspections_app = typer.Typer(help="Supervision inspections, findings and their rectification.", no_args_is_help=True)
 
@@ -74,10 +74,7 @@ def add(
         inspection = service.record(session=session, scope=shell_scope(session, None), inspection_in=inspection_in,
                                     actor=cli_actor())
         record = service.read(session=session, inspection=inspection)
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(_inspection_line(record))
+    emit(record, json_output, _inspection_line(record))
 
 
 @inspections_app.command("add-finding")
@@ -101,10 +98,7 @@ def add_finding(
         inspection = service.get(session=session, scope=shell_scope(session, None), inspection_id=inspection_id)
         record = FindingRead.model_validate(service.add_finding(session=session, inspection=inspection,
                                                                 finding_in=finding_in, actor=cli_actor()))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Finding {record.finding_id} ({record.category}) to rectify by {record.rectify_by.isoformat()}.")
+    emit(record, json_output, f"Finding {record.finding_id} ({record.category}) to rectify by {record.rectify_by.isoformat()}.")
 
 
 @inspections_app.command("list")
@@ -177,10 +171,7 @@ def close(
         finding = service.get_finding(session=session, scope=shell_scope(session, None), finding_id=finding_id)
         record = FindingRead.model_validate(service.close(session=session, finding=finding, note=closure.note,
                                                           actor=cli_actor(), origin="cli"))
-    if json_output:
-        emit_json(record)
-        return
-    typer.echo(f"Finding {finding_id} rectified.")
+    emit(record, json_output, f"Finding {finding_id} rectified.")
 
 
 @inspections_app.command("repeated")

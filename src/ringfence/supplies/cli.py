@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.terminal import cli_actor, emit_json, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, unit_of_work
 
 supplies_app = typer.Typer(help="Supplies for sealed buildings: catalogue, stock ledger, needs, forecast.",
                            no_args_is_help=True)
@@ -102,10 +102,7 @@ def _move(kind: str, warehouse: str, item: str, quantity: str, building: str | N
         left = supplies_service.balance(session=session, warehouse_id=warehouse, item_id=item)
         document = {"movement_id": movement.movement_id, "kind": movement.kind.value, "warehouse_id": warehouse,
                     "item_id": item, "quantity": str(movement.quantity), "balance": str(left)}
-    if json_output:
-        emit_json(document)
-        return
-    typer.echo(f"{kind} {document['quantity']} {item} at {warehouse}; balance {document['balance']}")
+    emit(document, json_output, f"{kind} {document['quantity']} {item} at {warehouse}; balance {document['balance']}")
 
 
 Warehouse = Annotated[str, typer.Argument(help="warehouse id")]

@@ -11,7 +11,7 @@ from ringfence.auth.rules import Role, Scope
 from ringfence.config import get_settings
 from ringfence.core import clock
 from ringfence.core.errors import NotFound
-from ringfence.terminal import cli_actor, emit_json, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, unit_of_work
 
 tasks_app = typer.Typer(help="Tasks: who must do what by when; overdue ones escalate.", no_args_is_help=True)
 
@@ -85,10 +85,7 @@ def done(
         task = service.complete(session=session, task=service.get(session=session, scope=scope, task_id=task_id),
                                 at=as_of_time(at), actor=cli_actor())
         row = TaskRow.model_validate(task)
-    if json_output:
-        emit_json(row)
-        return
-    typer.echo(f"Task {row.task_id} done.")
+    emit(row, json_output, f"Task {row.task_id} done.")
 
 
 @tasks_app.command("assign")
@@ -109,10 +106,7 @@ def assign(
                                                     actor=cli_actor()))
     with unit_of_work() as session:
         notifications.deliver_pending(session=session)
-    if json_output:
-        emit_json(row)
-        return
-    typer.echo(f"Task {row.task_id} assigned to {assignee}.")
+    emit(row, json_output, f"Task {row.task_id} assigned to {assignee}.")
 
 
 @tasks_app.command("show")

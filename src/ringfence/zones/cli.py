@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.terminal import cli_actor, emit_json, unit_of_work
+from ringfence.terminal import cli_actor, emit, emit_json, unit_of_work
 
 zones_app = typer.Typer(help="Risk areas: delineation, lifting clocks, approval, GeoJSON.", no_args_is_help=True)
 
@@ -125,10 +125,7 @@ def approve(
                 raise NotFound(f"no user {as_user!r}")
             scope = auth_service.scope_for(session=session, user=user, origin="cli")
         zone = ZoneRead.model_validate(service.approve(session=session, scope=scope, zone_id=zone_id, at=clock.now()))
-    if json_output:
-        emit_json(zone)
-        return
-    typer.echo(f"zone {zone.zone_id} ({zone.level.value} {zone.unit.value} {zone.unit_id}) approved by {zone.approved_by}")
+    emit(zone, json_output, f"zone {zone.zone_id} ({zone.level.value} {zone.unit.value} {zone.unit_id}) approved by {zone.approved_by}")
 
 
 @zones_app.command("export")
