@@ -117,6 +117,8 @@ class Simulation:
         self.sink = FeedSink(config.out, config.format)
         for name, table in self.city.tables.items():
             self.sink.write(name, table)
+        # the registers are on their way to disk; only the facilities are read again (isolation)
+        self.city.tables = {"facilities": self.city.tables["facilities"]}
         self.arrivals = response.Arrivals(self, self._rng(Component.ARRIVALS, 0))
         self.days_done = 0
 
@@ -140,10 +142,22 @@ class Simulation:
             due.append((community, pool))
         return due
 
-    def contact_log(self) -> tuple[np.ndarray, ...]:
-        """(day, person, venue-hour bucket, start, end) of recent stays that shared a bucket with an infectious person."""
-        days = np.concatenate([np.full(len(entry[1]), entry[0]) for entry in self._contact_log])
-        return (days, *(np.concatenate([entry[i] for entry in self._contact_log]) for i in range(1, 5)))
+    def contact_log(self, people: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(day, person, venue-hour bucket, start, end) of the recent stays in the buckets where one of `people`
+        stayed that day (buckets an infectious person was in: the log keeps no others); times in seconds of
+        their day, rows in log order."""
+        of_interest = np.zeros(self.city.people, dtype=bool)
+        of_interest[people] = True
+        wanted = np.zeros(len(self.city.venue_kind) * 24, dtype=bool)
+        parts = []
+        for day, person, bucket, start, end in self._contact_log:
+            wanted[bucket[of_interest[person]]] = True
+            keep = np.flatnonzero(wanted[bucket])
+            wanted[:] = False
+            parts.append((np.full(len(keep), day), person[keep], bucket[keep], start[keep], end[keep]))
+        if not parts:
+            return (np.zeros(0, np.int64), *(np.zeros(0, np.int32),) * 4)
+        return tuple(np.concatenate(columns) for columns in zip(*parts))
 
     def step(self, day: int, actions: Iterable[Action] = ()) -> dict[str, int]:
         """Advance the world through `day` (0-based), applying the platform's actions first."""
@@ -157,17 +171,15 @@ class Simulation:
         staying_home = removed | (self.home_until > t0 + 8)
         infectious, weight = self.outbreak.weights(day, removed)
 
-        person, venue, start, dwell = self._move(day, staying_home)
+        visits = transmission.VenueDay(self.city, self.outbreak, infectious, weight)
+        self._move(day, staying_home, visits)
         rng = self._rng(Component.OUTBREAK, day)
         before = sum(len(t[1]) for t in self.outbreak.truth)
-        bucket, pressure = transmission.venue_transmission(
-            self.city, self.outbreak, day, person, venue, start, infectious, weight, rng)
+        logged = transmission.venue_transmission(self.city, self.outbreak, day, visits, rng)
+        del visits
         transmission.household_transmission(self.city, self.outbreak, day, infectious, weight, rng)
-        exposed = pressure[bucket] > 0
-        self._contact_log.append((day, person[exposed], bucket[exposed], start[exposed].astype(np.int64),
-                                  start[exposed].astype(np.int64) + dwell[exposed]))
+        self._contact_log.append((day, *logged))
         self._contact_log = [e for e in self._contact_log if e[0] >= day - self.config.disease.lookback_days]
-        del person, venue, start, dwell, bucket
 
         new_cases = self._detect(day, requested)
         infections = sum(len(t[1]) for t in self.outbreak.truth) - before
@@ -205,10 +217,10 @@ class Simulation:
         at = -rng.random(count) * 72  # infected in the three days before the first day
         self.outbreak.infect(rng, people, at, np.full(count, -1), Setting.imported, np.full(count, -1))
 
-    def _move(self, day: int, staying_home: np.ndarray):
+    def _move(self, day: int, staying_home: np.ndarray, kept: transmission.VenueDay) -> None:
+        """Draw the day's visits block by block: write scans and phone stays, keep what transmission needs."""
         city, clock, n = self.city, self.clock, self.city.people
         weekday = (self.config.start + timedelta(days=day)).weekday()
-        people, venues, starts, dwells = [], [], [], []
         for block, first in enumerate(range(0, n, self.config.chunk_people)):
             last = min(n, first + self.config.chunk_people)
             rng = self._rng(Component.MOBILITY, day, block)
@@ -227,9 +239,7 @@ class Simulation:
                 "start_at": clock.stamp_seconds(day, stays.start),
                 "end_at": clock.stamp_seconds(day, stays.end),
             }))
-            people.append(visits.person), venues.append(visits.venue), starts.append(visits.start)
-            dwells.append(visits.dwell)
-        return np.concatenate(people), np.concatenate(venues), np.concatenate(starts), np.concatenate(dwells)
+            kept.add(visits.person, visits.venue, visits.start, visits.dwell)
 
     def _detect(self, day: int, requested: np.ndarray) -> np.ndarray:
         rng = self._rng(Component.DETECTION, day)

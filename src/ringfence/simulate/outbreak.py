@@ -102,31 +102,70 @@ def household_transmission(city: City, outbreak: Outbreak, day: int, infectious,
                     np.full(len(member), -1))
 
 
-def venue_transmission(city: City, outbreak: Outbreak, day: int, person, venue, start, infectious, weight, rng):
-    """Transmission within venue-hour buckets; returns the bucket of every visit (for tracing)."""
-    bucket = venue.astype(np.int64) * 24 + np.minimum(start // 3600, 23)
-    n_buckets = len(city.venue_kind) * 24
-    w_person = np.zeros(outbreak.people)
-    w_person[infectious] = weight
-    visit_weight = w_person[person]
-    source_visits = np.flatnonzero(visit_weight > 0)
-    pressure = np.bincount(bucket[source_visits], visit_weight[source_visits], minlength=n_buckets)
-    crowd = np.bincount(bucket, minlength=n_buckets)
-    exposed = np.flatnonzero((pressure[bucket] > 0) & np.isnan(outbreak.infected_at[person]))
-    factor = VENUE_TRANSMISSION_SCALE * np.array([VENUE_TRANSMISSION.get(k, 0.1) for k in VENUE_KINDS])[city.venue_kind[venue[exposed]]]
-    hazard = factor * pressure[bucket[exposed]] / crowd[bucket[exposed]]
-    hit = exposed[rng.random(len(exposed)) < -np.expm1(-hazard)]
-    if len(hit):
+class VenueDay:
+    """A day's visits, block by block, reduced to what venue transmission needs.
+
+    Visits arrive in blocks of people (`add`); a bucket's infectiousness and crowd are known only
+    when every block is in, so each block is kept as four int32 columns (16 bytes a visit) and
+    transmission (`transmit`) walks the blocks again. Nothing of the whole city's day is ever
+    concatenated.
+    """
+
+    def __init__(self, city: City, outbreak: Outbreak, infectious: np.ndarray, weight: np.ndarray) -> None:
+        self.n_buckets = len(city.venue_kind) * 24
+        if self.n_buckets >= 2**31:
+            raise ValueError("too many venues for int32 venue-hour buckets")
+        self.weight_of = np.zeros(outbreak.people)
+        self.weight_of[infectious] = weight
+        self.crowd = np.zeros(self.n_buckets, dtype=np.int64)
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._sources: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, person: np.ndarray, venue: np.ndarray, start: np.ndarray, dwell: np.ndarray) -> None:
+        """One block's visits (start and dwell in seconds of the day)."""
+        bucket = (venue.astype(np.int32) * 24 + np.minimum(start // 3600, 23)).astype(np.int32)
+        self.crowd += np.bincount(bucket, minlength=self.n_buckets)
+        weight = self.weight_of[person]
+        source = np.flatnonzero(weight > 0)
+        self._sources.append((bucket[source], person[source].astype(np.int64), weight[source]))
+        self.blocks.append((person.astype(np.int32), bucket, start.astype(np.int32), dwell.astype(np.int32)))
+
+    def sources(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(bucket, person, weight) of every infectious visit, in block order."""
+        if not self._sources:
+            return np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0)
+        return tuple(np.concatenate(parts) for parts in zip(*self._sources))
+
+
+def venue_transmission(city: City, outbreak: Outbreak, day: int, visits: VenueDay, rng):
+    """Transmission within venue-hour buckets; returns (person, bucket, start, end) of every visit to a
+    bucket an infectious person was in that day (what contact tracing can find)."""
+    src_bucket, src_person, src_weight = visits.sources()
+    pressure = np.bincount(src_bucket, src_weight, minlength=visits.n_buckets)
+    factor_of_kind = VENUE_TRANSMISSION_SCALE * np.array([VENUE_TRANSMISSION.get(k, 0.1) for k in VENUE_KINDS])
+    hits, logged = [], []
+    for person, bucket, start, dwell in visits.blocks:
+        exposed = np.flatnonzero(pressure[bucket] > 0)
+        logged.append((person[exposed], bucket[exposed], start[exposed], start[exposed] + dwell[exposed]))
+        exposed = exposed[np.isnan(outbreak.infected_at[person[exposed]])]
+        b = bucket[exposed]
+        hazard = factor_of_kind[city.venue_kind[b // 24]] * pressure[b] / visits.crowd[b]
+        # one draw per exposed visit in block order: the same stream as drawing for all at once
+        hit = exposed[rng.random(len(exposed)) < -np.expm1(-hazard)]
+        hits.append((person[hit], bucket[hit], start[hit]))
+    hit_person, hit_bucket, hit_start = (np.concatenate(parts) for parts in zip(*hits)) if hits else (
+        np.zeros(0, np.int32),) * 3
+    if len(hit_person):
         # the infector: drawn among the bucket's infectious visits in proportion to weight
-        order = source_visits[np.argsort(bucket[source_visits], kind="stable")]
-        cum = np.cumsum(visit_weight[order])
-        before = np.concatenate([[0.0], cum])[np.searchsorted(bucket[order], bucket[hit], side="left")]
-        pick = np.searchsorted(cum, before + rng.random(len(hit)) * pressure[bucket[hit]], side="right")
-        infector = person[order[np.minimum(pick, len(order) - 1)]]
-        at = day * 24 + start[hit] / 3600
-        first_time = np.lexsort((at, person[hit]))
-        people_hit = person[hit][first_time]
-        _, first = np.unique(people_hit, return_index=True)
+        order = np.argsort(src_bucket, kind="stable")
+        cum = np.cumsum(src_weight[order])
+        before = np.concatenate([[0.0], cum])[np.searchsorted(src_bucket[order], hit_bucket, side="left")]
+        pick = np.searchsorted(cum, before + rng.random(len(hit_person)) * pressure[hit_bucket], side="right")
+        infector = src_person[order[np.minimum(pick, len(order) - 1)]]
+        at = day * 24 + hit_start / 3600
+        first_time = np.lexsort((at, hit_person))
+        _, first = np.unique(hit_person[first_time], return_index=True)
         chosen = first_time[first]
-        outbreak.infect(rng, person[hit][chosen], at[chosen], infector[chosen], Setting.venue, venue[hit][chosen])
-    return bucket, pressure
+        outbreak.infect(rng, hit_person[chosen].astype(np.int64), at[chosen], infector[chosen], Setting.venue,
+                        hit_bucket[chosen] // 24)
+    return tuple(np.concatenate(parts) for parts in zip(*logged)) if logged else (np.zeros(0, np.int32),) * 4

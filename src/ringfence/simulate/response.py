@@ -29,6 +29,7 @@ CONTROL_DAYS = 7
 VENUE_TRACE_SHARE = 0.6  # venue-code records miss some people
 WORKPLACE_TRACE_SHARE = 0.1
 MIN_OVERLAP_SECONDS = 15 * 60
+PAIRS_AT_ONCE = 4_000_000
 ROUND_EVERY_DAYS = 3
 ORIGINS = [  # (city, a county code for ID numbers)
     ("北京", 110101), ("上海", 310101), ("广州", 440106), ("成都", 510104), ("武汉", 420102), ("西安", 610102),
@@ -198,18 +199,25 @@ def place_contacts(sim: Simulation, day: int, cases: np.ndarray, rng) -> None:
 
 def _overlapping_visitors(sim: Simulation, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """People whose logged stay overlapped a case's by 15 minutes at one venue, and whether at a workplace."""
-    log_day, person, bucket, start, end = sim.contact_log()
+    log_day, person, bucket, start, end = sim.contact_log(cases)
     key = log_day * (len(sim.city.venue_kind) * 24) + bucket
     order = np.argsort(key, kind="stable")
     key, person, start, end = key[order], person[order], start[order], end[order]
-    own = np.flatnonzero(np.isin(person, cases))
+    own = np.flatnonzero(np.isin(person, cases, kind="table"))
     lo = np.searchsorted(key, key[own], side="left")
     hi = np.searchsorted(key, key[own], side="right")
     span = hi - lo
-    source = np.repeat(own, span)
-    other = np.repeat(lo, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
-    overlap = np.minimum(end[source], end[other]) - np.maximum(start[source], start[other])
-    hit = other[(overlap >= MIN_OVERLAP_SECONDS) & (person[other] != person[source])]
+    # a case in a crowded hour meets thousands: pair up the case stays a few million pairs at a time
+    ends = np.cumsum(span)
+    cuts = np.searchsorted(ends, np.arange(PAIRS_AT_ONCE, ends[-1] if len(ends) else 0, PAIRS_AT_ONCE), side="right")
+    hits = []
+    for part in np.split(np.arange(len(own)), cuts):
+        width = span[part]
+        source = np.repeat(own[part], width)
+        other = np.repeat(lo[part], width) + (np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width))
+        overlap = np.minimum(end[source], end[other]) - np.maximum(start[source], start[other])
+        hits.append(other[(overlap >= MIN_OVERLAP_SECONDS) & (person[other] != person[source])])
+    hit = np.concatenate(hits)
     venue = key[hit] % (len(sim.city.venue_kind) * 24) // 24
     workplaces = [KIND_INDEX[k] for k in WORKPLACE_KINDS]
     return person[hit], np.isin(sim.city.venue_kind[venue], workplaces)

@@ -37,3 +37,51 @@ def test_removed_people_do_not_infect() -> None:
     people, weights = outbreak.weights(day, removed)
     assert 2 not in people
     assert 1 in people and weights[list(people).index(1)] > 0
+
+
+def _venue_day(blocks: int):
+    """A small city's day of visits, half of it in two crowded venue-hours with infectious people."""
+    from pathlib import Path
+
+    from ringfence.simulate.city import build_city
+    from ringfence.simulate.outbreak import VenueDay, venue_transmission
+    from ringfence.simulate.parameters import SimulationConfig
+
+    city = build_city(SimulationConfig(people=3000, days=1, out=Path("unused")), np.random.default_rng(5))
+    outbreak = Outbreak(DiseaseParameters(), city.people)
+    draw = np.random.default_rng(9)
+    person = np.sort(draw.integers(0, city.people, 20_000)).astype(np.int32)
+    venue = np.where(draw.random(20_000) < 0.5, draw.integers(0, 2, 20_000),
+                     draw.integers(0, len(city.venue_kind), 20_000)).astype(np.int32)
+    start = (10 * 3600 + draw.integers(0, 3600, 20_000)).astype(np.int32)
+    dwell = draw.integers(600, 7200, 20_000).astype(np.int32)
+    infectious = np.unique(person[:400])
+    outbreak.infect(draw, infectious, np.full(len(infectious), -48.0), np.full(len(infectious), -1), "imported",
+                    np.full(len(infectious), -1))
+    day = VenueDay(city, outbreak, infectious, np.full(len(infectious), 0.5))
+    for part in np.array_split(np.arange(20_000), blocks):
+        day.add(person[part], venue[part], start[part], dwell[part])
+    logged = venue_transmission(city, outbreak, 0, day, np.random.default_rng(11))
+    return outbreak.truth[1:], logged, (person, venue, start, dwell), infectious
+
+
+def test_venue_transmission_is_the_same_whatever_the_blocks_of_visits() -> None:
+    truth_one, logged_one, _, _ = _venue_day(1)
+    truth_many, logged_many, _, _ = _venue_day(7)
+    assert len(truth_one) == 1 and len(truth_one[0][1]) > 50  # crowded buckets infect dozens
+    for one, many in zip(truth_one[0], truth_many[0]):
+        assert np.array_equal(one, many)
+    for one, many in zip(logged_one, logged_many):
+        assert np.array_equal(one, many)
+
+
+def test_venue_transmission_logs_every_visit_to_a_bucket_an_infectious_person_was_in() -> None:
+    truth, logged, (person, venue, start, dwell), infectious = _venue_day(3)
+    bucket = venue.astype(np.int64) * 24 + start // 3600
+    pressured = np.unique(bucket[np.isin(person, infectious)])
+    expected = np.isin(bucket, pressured)
+    assert np.array_equal(logged[0], person[expected]) and np.array_equal(logged[1], bucket[expected])
+    assert np.array_equal(logged[3] - logged[2], dwell[expected])
+    infected, infector = truth[0][1], truth[0][0]
+    assert not np.isin(infected, infectious).any()
+    assert np.isin(infector, infectious).all()
