@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -53,31 +54,57 @@ class DuckDBEventStore(EventStore):
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._connection is None:
-            self._connection = duckdb.connect()
+            self._connection = _database(self.log.root).cursor()
             self._connection.execute("SET TimeZone = 'UTC'")
         return self._connection
 
     def _bind_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Point each view at the files there are now (a kind with none reads as empty)."""
+        """Point each view at the files there are now (a kind with none reads as empty); the views are this
+        connection's own (registered, not in the shared catalog), like the caller's bound tables."""
         for kind, files in self.event_sources().items():
             if files:
                 relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
             else:
                 relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
-            relation.create_view(kind.value, replace=True)
+            con.register(kind.value, relation)
         for view, kind, files in ((BY_PERSON_VIEW, EventKind.scans, self.by_person_sources()),
                                   (BY_PLACE_VIEW, EventKind.locations, self.by_place_sources())):
             if files:
                 relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
             else:
                 relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
-            relation.create_view(view, replace=True)
+            con.register(view, relation)
         for name, path in self.register_sources().items():
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)
             else:
                 relation = con.sql(duckdb_empty_select(REGISTER_SCHEMAS[name]))
-            relation.create_view(name.value, replace=True)
+            con.register(name.value, relation)
+
+
+_KEPT_DATABASES = 8
+_databases: dict[str, duckdb.DuckDBPyConnection] = {}
+_databases_guard = threading.Lock()
+
+
+def _database(root: Path) -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB database for one event log; each store queries on its own connection.
+
+    Shared so that the Parquet footers it has parsed serve every later query, request after request: the
+    log's files are immutable (each write publishes new names) and DuckDB re-reads a footer whose file's
+    modification time changed (or is under 10 s old), as a rewritten register's is. The last few logs
+    used are kept; an older one lives on while a store still has a connection to it.
+    """
+    key = str(root.resolve())
+    with _databases_guard:
+        database = _databases.pop(key, None)
+        if database is None:
+            database = duckdb.connect()
+            database.execute("SET GLOBAL parquet_metadata_cache = true")
+        _databases[key] = database  # the most recently used last
+        while len(_databases) > _KEPT_DATABASES:
+            del _databases[next(iter(_databases))]
+        return database
 
 
 def to_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:

@@ -47,10 +47,10 @@ from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
 if TYPE_CHECKING:
     from ringfence.eventlog.staging import BatchWriter
 
-ROW_GROUP_ROWS = 131_072  # small enough that min/max statistics prune a day's file
-# A compacted (sorted) day is read by key: a venue's or a person's rows. Small groups let a lookup of a
-# few keys skip all but a few thousand rows of each (a 70 M-row day: ~4,300 groups).
-COMPACTED_ROW_GROUP_ROWS = 16_384
+# Every event file is sorted and read by key: a venue's, a person's or a place's rows. Small groups let a
+# lookup of a few keys skip all but a few thousand rows of each day (a 70 M-row day: ~4,300 groups),
+# whether the day came in one batch or was compacted from many.
+ROW_GROUP_ROWS = 16_384
 STAGING = "_staging"
 BY_PERSON = "_by_person"
 BY_PLACE = "_by_place"
@@ -223,8 +223,7 @@ class ParquetLog:
                     order = ", ".join(_quote(c) for c in layout.sort_key)
                     target = stage / "files" / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target,
-                                     row_group_rows=COMPACTED_ROW_GROUP_ROWS)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
                     added.append(relative)
                     removed = [str(p.relative_to(self.root)) for p in parts]
                     if second is not None:
@@ -233,8 +232,7 @@ class ParquetLog:
                     copy = str(self.second_copy(merged).relative_to(self.root))
                     target = stage / "files" / copy
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {second[1]}", target,
-                                     row_group_rows=COMPACTED_ROW_GROUP_ROWS)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {second[1]}", target)
                     added.append(copy)
             _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
