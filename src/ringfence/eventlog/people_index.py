@@ -75,18 +75,23 @@ class PeopleIndex:
             at += size
         return found
 
-    def owners(self, phones: Iterable[str]) -> dict[str, str | None]:
-        """The person holding each phone that people have: None where several people give the same phone."""
-        keys, named = _keys(self.phones, phones)
-        if not named:
-            return {}
+    def holders_of(self, phones: pa.Array) -> pa.Array:
+        """The person holding each phone (Arrow text in, Arrow text out), column-wise: null where no one in
+        the register gives that phone, or several people do."""
+        if not len(phones) or not len(self.phones):
+            return pa.nulls(len(phones), pa.string())
+        width = self.phones.dtype.itemsize
+        # a phone longer than any in the index is in no one's hands; blank it before padding to the width
+        fits = pc.fill_null(pc.and_(pc.less_equal(pc.binary_length(phones), width),
+                                    pc.invert(pc.match_substring(phones, "\x00"))), False)
+        keys = _fixed(pc.if_else(fits, phones, "")).astype(f"S{width}")
         first = np.searchsorted(self.phones, keys, side="left")
-        holders = np.searchsorted(self.phones, keys, side="right") - first
-        found: dict[str, str | None] = {}
-        for phone, at, count in zip(named, first.tolist(), holders.tolist()):
-            if count:
-                found[phone] = self.persons[self.phone_rows[at]].decode() if count == 1 else None
-        return found
+        held = (np.searchsorted(self.phones, keys, side="right") - first == 1) & (keys != b"")
+        rows = self.phone_rows[np.minimum(first, len(self.phone_rows) - 1)]
+        ids = self.persons[rows]
+        text = pa.array(ids, pa.binary(ids.dtype.itemsize)).cast(pa.binary()).cast(pa.string())
+        return pc.if_else(pa.array(held & fits.to_numpy(zero_copy_only=False)), pc.utf8_rtrim(text, characters="\x00"),
+                          pa.scalar(None, pa.string()))
 
 
 EMPTY = PeopleIndex(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import UTC_TIME, RegisterName
@@ -211,6 +212,7 @@ def _companions(
             "cx": pa.array([c[1] for c in case_cells], pa.int64()), "cy": pa.array([c[2] for c in case_cells], pa.int64()),
             "history_from": _times([history_from[c[0]] for c in case_cells]),
             "end_at": _times([traced[c[0]].end for c in case_cells]),
+            "mine_seconds": pa.array([mine[c] for c in case_cells], pa.float64()),
         }),
     }
     branches = len(cells) if len(cells) <= MAX_CELL_BRANCHES else 0
@@ -234,27 +236,25 @@ def _companions(
         bound["wanted_cells"] = pa.table({"cx": pa.array([c[0] for c in cells], pa.int64()),
                                           "cy": pa.array([c[1] for c in cells], pa.int64())})
     params["min_together_seconds"] = companion.min_minutes * 60
+    params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.companions(branches), params, tables=bound)
 
-    best: dict[tuple[str, str], Contact] = {}
-    unregistered: set[str] = set()
-    rows = [r for r in table.to_pylist() if rules.is_companion(
-        r["together_seconds"], mine.get((r["case_person"], r["cx"], r["cy"]), 0.0), r["theirs_seconds"], companion)]
-    holder = _people_index(store).owners(r["phone"] for r in rows)
-    for row in rows:
-        person_id = holder.get(row["phone"])
-        if person_id is None:  # a phone no one in the register gives, or several people do
-            unregistered.add(row["phone"])
-            continue
-        contact = Contact(
-            person_id, ContactCategory.companion, ExposureVia.grid,
-            last_exposure=_utc(row["last_exposure"]), overlap_minutes=rules.whole_minutes(row["together_seconds"]),
+    # a thousand cases meet millions of phones: name their holders and make the contacts column-wise
+    phones = table.column("phone").combine_chunks()
+    holders = _people_index(store).holders_of(phones)
+    registered = pc.is_valid(holders)
+    unregistered = pc.count_distinct(phones.filter(pc.invert(registered))).as_py()
+    table = table.filter(registered).append_column("person_id", holders.filter(registered))
+    table = table.sort_by([("case_person", "ascending"), ("person_id", "ascending")])
+    ends = _instants(table.column("last_exposure"))
+    return [
+        (case, Contact(person_id, ContactCategory.companion, ExposureVia.grid, last_exposure=end,
+                       overlap_minutes=rules.whole_minutes(seconds)))
+        for case, person_id, end, seconds in zip(
+            table.column("case_person").to_pylist(), table.column("person_id").to_pylist(), ends,
+            table.column("together_seconds").to_pylist(),
         )
-        key = (row["case_person"], person_id)
-        held = best.get(key)
-        if held is None or (contact.last_exposure, contact.overlap_minutes) > (held.last_exposure, held.overlap_minutes):
-            best[key] = contact
-    return [(case, contact) for (case, _), contact in sorted(best.items())], len(unregistered)
+    ], unregistered
 
 
 # ---- bound tables and days --------------------------------------------------------------------

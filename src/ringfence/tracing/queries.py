@@ -106,10 +106,13 @@ def cell_rows(branches: int) -> str:
 
 
 def companions(branches: int) -> str:
-    """Phones in a case's cell together with it long enough, with their own stay in that cell over the
-    case's history (`rules.is_companion` decides, with the case's own stay; the people index names each
-    phone's holder). Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's
-    presence inside its window; `case_cells(case_person, cx, cy, history_from, end_at)`."""
+    """Each phone that was a case's companion (`rules.is_companion`): in the case's cell with it at least
+    `$min_together_seconds`, where the case (`mine_seconds`, over its history) or the phone (its own stay in
+    that cell over the case's history) stayed more than `$long_seconds`; one row per (case, phone), from the
+    cell where it was exposed last (then longest). The people index names each phone's holder.
+
+    Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's presence inside its
+    window; `case_cells(case_person, cx, cy, history_from, end_at, mine_seconds)`."""
     return f"""
 WITH near AS (
 {cell_rows(branches)}
@@ -128,14 +131,18 @@ theirs AS (
          sum(epoch(least(o.end_at, k.end_at)) - epoch(greatest(o.start_at, k.history_from))) AS seconds
   FROM together t
   JOIN case_cells k ON k.case_person = t.case_person AND k.cx = t.cx AND k.cy = t.cy
+   AND k.mine_seconds <= $long_seconds
   JOIN near o ON o.phone = t.phone AND o.cx = t.cx AND o.cy = t.cy
              AND o.start_at < k.end_at AND k.history_from < o.end_at
   GROUP BY t.case_person, t.phone, t.cx, t.cy
 )
-SELECT t.case_person, t.phone, t.cx, t.cy, t.together_seconds, t.last_exposure,
-       coalesce(h.seconds, 0) AS theirs_seconds
+SELECT t.case_person, t.phone, t.together_seconds, t.last_exposure
 FROM together t
+JOIN case_cells k ON k.case_person = t.case_person AND k.cx = t.cx AND k.cy = t.cy
 LEFT JOIN theirs h ON h.case_person = t.case_person AND h.phone = t.phone AND h.cx = t.cx AND h.cy = t.cy
+WHERE k.mine_seconds > $long_seconds OR coalesce(h.seconds, 0) > $long_seconds
+QUALIFY row_number() OVER (
+  PARTITION BY t.case_person, t.phone ORDER BY t.last_exposure DESC, t.together_seconds DESC) = 1
 """
 
 

@@ -129,14 +129,9 @@ def grid_origin(mean_lon: float | None, mean_lat: float | None) -> tuple[float, 
     return round(mean_lon, 1), round(mean_lat, 1)
 
 
-def is_companion(together_seconds: float, mine_seconds: float, theirs_seconds: float, rules: CompanionRules) -> bool:
-    """Together ≥ `min_minutes` in a cell, and either party stayed there > `cumulative_hours` over the history."""
-    return together_seconds >= rules.min_minutes * 60 and (dwelt_long(mine_seconds, rules) or
-                                                           dwelt_long(theirs_seconds, rules))
-
-
 def dwelt_long(seconds: float, rules: CompanionRules) -> bool:
-    """A stay in a cell over the history long enough to make whoever shares it a companion."""
+    """A stay in a cell over the history long enough to make whoever shares it a companion (with at least
+    `min_minutes` together: `queries.companions` applies both in the engine)."""
     return seconds > timedelta(hours=rules.cumulative_hours).total_seconds()
 
 

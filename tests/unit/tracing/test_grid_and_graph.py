@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ringfence.protocols import service as protocols
-from ringfence.tracing.rules import ContactCategory, ExposureVia, Grid, grid_origin, is_companion, whole_minutes
+from ringfence.tracing.rules import ContactCategory, ExposureVia, Grid, dwelt_long, grid_origin, whole_minutes
 from ringfence.tracing.transmission import CaseNode, Exposure, transmission_graph
 
 P = protocols.load("covid19-cn-9")
@@ -27,12 +27,10 @@ def test_the_grid_origin_is_the_buildings_centre_rounded_to_a_tenth_of_a_degree(
     assert grid_origin(None, None) == (0.0, 0.0)
 
 
-def test_a_companion_needs_ten_minutes_together_and_someone_over_thirty_hours_in_the_cell() -> None:
+def test_a_stay_in_a_cell_makes_companions_only_beyond_thirty_hours() -> None:
     hours30 = 30 * 3600
-    assert is_companion(600, hours30 + 1, 0, P.companion)
-    assert is_companion(600, 0, hours30 + 1, P.companion)
-    assert not is_companion(599, hours30 + 1, 0, P.companion)
-    assert not is_companion(600, hours30, hours30, P.companion)
+    assert dwelt_long(hours30 + 1, P.companion)
+    assert not dwelt_long(hours30, P.companion)
 
 
 def test_overlaps_are_printed_in_whole_minutes_rounded_down() -> None:
