@@ -56,6 +56,9 @@ class DuckDBEventStore(EventStore):
         if self._connection is None:
             self._connection = _database(self.log.root).cursor()
             self._connection.execute("SET TimeZone = 'UTC'")
+            # a join with a batch's few thousand keys (people, venues) prunes row groups by the keys
+            # themselves, not only by their min and max (DuckDB's default stops at 50 keys)
+            self._connection.execute(f"SET dynamic_or_filter_threshold = {DYNAMIC_KEYS}")
         return self._connection
 
     def _bind_views(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -82,6 +85,7 @@ class DuckDBEventStore(EventStore):
             con.register(name.value, relation)
 
 
+DYNAMIC_KEYS = 4096
 _KEPT_DATABASES = 8
 _databases: dict[str, duckdb.DuckDBPyConnection] = {}
 _databases_guard = threading.Lock()
