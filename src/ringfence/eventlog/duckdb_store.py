@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +90,19 @@ DYNAMIC_KEYS = 4096
 _KEPT_DATABASES = 8
 _databases: dict[str, duckdb.DuckDBPyConnection] = {}
 _databases_guard = threading.Lock()
+_inherited: list[duckdb.DuckDBPyConnection] = []  # a forked child's copies of its parent's: never touched
+
+
+def _forget_databases() -> None:
+    """In a forked child: the parent's databases lost their worker threads in the fork (using one hangs,
+    closing one may too), so the child keeps them unused and opens its own."""
+    global _databases_guard
+    _databases_guard = threading.Lock()
+    _inherited.extend(_databases.values())
+    _databases.clear()
+
+
+os.register_at_fork(after_in_child=_forget_databases)
 
 
 def _database(root: Path) -> duckdb.DuckDBPyConnection:
