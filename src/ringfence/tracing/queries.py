@@ -106,7 +106,7 @@ def cell_rows(branches: int) -> str:
 
 
 def companions(branches: int) -> str:
-    """Each phone that was a case's companion (`rules.is_companion`): in the case's cell with it at least
+    """Each phone that was a case's companion (DESIGN.md section 3): in the case's cell with it at least
     `$min_together_seconds`, where the case (`mine_seconds`, over its history) or the phone (its own stay in
     that cell over the case's history) stayed more than `$long_seconds`; one row per (case, phone), from the
     cell where it was exposed last (then longest). The people index names each phone's holder.
