@@ -124,7 +124,7 @@ def build(session: Session, settings: Settings, folder: Path) -> World:
         subject = person["person_id"]
         area = next(b["community_id"] for b in BUILDINGS if b["building_id"] == person["building_id"])
         tasks.ensure(session=session, kind=TaskKind.investigate_case, subject_id=subject, area_id=area,
-                     due_at=now + timedelta(hours=-6 if n < 2 else 12), source_key=f"world:{subject}",
+                     due_at=now + timedelta(hours=-6 if n < 2 else 48), source_key=f"world:{subject}",
                      actor="world", created_at=now - timedelta(days=1))
         (world.task_subjects_a if area.startswith("ka") else world.task_subjects_b).append(subject)
     for username, role, area in (("hq", Role.commander, None), ("dist_a", Role.district, "da"),
