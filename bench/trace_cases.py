@@ -122,7 +122,7 @@ def draw_cases(settings: Settings, last: datetime, count: int, seed: int) -> lis
 def trace(settings: Settings, cases: list[CaseWindow]) -> dict:
     with open_store(settings) as store:
         result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
-    return {"contacts": sum(len(v) for v in result.contacts.values()), "stays": result.stays}
+    return {"contacts": result.contacts.num_rows, "stays": result.stays}
 
 
 def spark_run(settings: Settings, cases: list[CaseWindow], repeat: int) -> dict:
@@ -137,7 +137,7 @@ def spark_run(settings: Settings, cases: list[CaseWindow], repeat: int) -> dict:
         result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
-        outcome = {"contacts": sum(len(v) for v in result.contacts.values()), "stays": result.stays}
+        outcome = {"contacts": result.contacts.num_rows, "stays": result.stays}
     jvm = session.sparkContext._gateway.proc.pid
     return {"seconds": statistics.median(times), "peak_rss_mib": _peak_mib(jvm) + _peak_mib("self"),
             "cpu_seconds (driver)": statistics.median(cpu), "outcome": outcome}

@@ -47,18 +47,25 @@ def test_a_person_s_household_and_phone_come_back_and_unknown_people_are_left_ou
     }
 
 
-def test_household_members_are_listed_in_person_order_as_a_join_over_the_snapshot_lists_them(snapshot) -> None:
-    index = people_index.open_index(snapshot)
+def housemates(index, people):
+    at, members = index.housemates(pa.array(people, pa.string()))
+    return [(people[i], member) for i, member in zip(at.tolist(), members.to_pylist())]
 
-    members = index.members_of({"H1", "H2", "户9", "H404"})
+
+def test_each_person_s_household_members_come_back_as_a_join_over_the_snapshot_gives_them(snapshot) -> None:
+    index = people_index.open_index(snapshot)
+    asked = ["P2", "P30", "P99", "甲7", "P4", "P1000000000000", "", None, "P2"]
+
+    found = housemates(index, asked)
 
     with duckdb.connect() as con:
-        expected: dict[str, list[str]] = {}
-        for household, person in con.sql(
-            "SELECT household_id, person_id FROM read_parquet($p) WHERE household_id IN ('H1', 'H2', '户9') "
-            "ORDER BY household_id, person_id", params={"p": str(snapshot)}).fetchall():
-            expected.setdefault(household, []).append(person)
-    assert members == expected == {"H1": ["P1", "P2"], "H2": ["P10", "P4"], "户9": ["甲7"]}
+        expected = con.sql(
+            "SELECT a.asked, p.person_id FROM unnest($asked) WITH ORDINALITY AS a(asked, n) "
+            "JOIN read_parquet($p) q ON q.person_id = a.asked "
+            "JOIN read_parquet($p) p ON p.household_id = q.household_id ORDER BY a.n, p.person_id",
+            params={"p": str(snapshot), "asked": asked}).fetchall()
+    assert found == expected == [("P2", "P1"), ("P2", "P2"), ("甲7", "甲7"), ("P4", "P10"), ("P4", "P4"),
+                                 ("P2", "P1"), ("P2", "P2")]
 
 
 def test_a_phone_names_its_holder_and_no_one_when_several_people_give_it(snapshot) -> None:
@@ -85,7 +92,7 @@ def test_a_rewritten_snapshot_gets_a_new_index_and_the_old_one_is_removed(tmp_pa
 def test_no_snapshot_reads_as_an_empty_register(tmp_path) -> None:
     index = people_index.open_index(tmp_path / "missing.parquet")
 
-    assert index.facts(["P1"]) == {} and index.members_of({"H1"}) == {}
+    assert index.facts(["P1"]) == {} and housemates(index, ["P1"]) == []
     assert index.holders_of(pa.array(["1"])).to_pylist() == [None]
 
 
@@ -94,4 +101,4 @@ def test_an_unsorted_snapshot_is_indexed_in_byte_order(tmp_path) -> None:
     index = people_index.open_index(_snapshot(tmp_path / "people.parquet", rows))
 
     assert index.facts([r[0] for r in rows]) == {p: (h, phone) for p, h, phone in rows}
-    assert index.members_of({"H5"}) == {"H5": sorted(p for p, h, _ in rows if h == "H5")}
+    assert housemates(index, ["P5"]) == [("P5", p) for p in sorted(p for p, h, _ in rows if h == "H5")]

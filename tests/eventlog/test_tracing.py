@@ -32,7 +32,7 @@ def traced(store: EventStore, *cases: CaseWindow):
 
 
 def by_person(store: EventStore, case: CaseWindow = world.C1) -> dict:
-    return {c.person_id: c for c in traced(store, case).contacts[case.person_id]}
+    return {c.person_id: c for c in traced(store, case).contacts_of(case.person_id)}
 
 
 def test_a_shared_stay_of_fifteen_minutes_makes_a_close_contact_and_fourteen_does_not(store) -> None:
@@ -87,7 +87,7 @@ def test_household_members_of_close_contacts_are_secondary_unless_close_themselv
 
 def test_companions_share_a_cell_ten_minutes_where_someone_dwelt_over_thirty_hours(store) -> None:
     result = traced(store, world.C1)
-    contacts = {c.person_id: c for c in result.contacts["c1"]}
+    contacts = {c.person_id: c for c in result.contacts_of("c1")}
     companions = {p for p, c in contacts.items() if c.category is ContactCategory.companion}
     assert companions == {"cm1", "cm5"}
     assert (contacts["cm1"].via, contacts["cm1"].overlap_minutes, contacts["cm1"].last_exposure) == (
@@ -111,20 +111,20 @@ def test_the_case_of_an_earlier_isolation_sees_no_exposure_after_it(store) -> No
 def test_a_batch_finds_for_each_case_what_tracing_it_alone_finds(store) -> None:
     c2 = CaseWindow("c2", Interval(day(8), day(10)))
     batch = traced(store, world.C1, c2)
-    assert batch.contacts["c1"] == traced(store, world.C1).contacts["c1"]
-    assert [(c.person_id, c.venue_id) for c in batch.contacts["c2"]] == [("q1", "vB")]
+    assert batch.contacts_of("c1") == traced(store, world.C1).contacts_of("c1")
+    assert [(c.person_id, c.venue_id) for c in batch.contacts_of("c2")] == [("q1", "vB")]
 
 
 def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_contacts(store) -> None:
-    before = traced(store, world.C1).contacts
+    before = traced(store, world.C1).contacts_of("c1")
     store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
     for kind in ("scans", "locations"):
         store.compact_all(kind)
     assert list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
     assert list((store.settings.events_dir / "_by_place" / "locations").rglob("*.parquet"))
-    after = {c.person_id: c for c in traced(store, world.C1).contacts["c1"]}
+    after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}
     assert after.pop("zz").overlap_minutes == 30
-    assert list(after.values()) == before["c1"]
+    assert list(after.values()) == before
 
 
 def test_companions_are_the_same_when_the_cells_are_read_in_one_pass_instead_of_one_box_each(
@@ -132,9 +132,9 @@ def test_companions_are_the_same_when_the_cells_are_read_in_one_pass_instead_of_
 ) -> None:
     from ringfence.tracing import exposures
 
-    by_box = traced(store, world.C1).contacts["c1"]
+    by_box = traced(store, world.C1).contacts_of("c1")
     monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)
-    in_one_pass = traced(store, world.C1).contacts["c1"]
+    in_one_pass = traced(store, world.C1).contacts_of("c1")
 
     assert [c for c in by_box if c.via == "grid"]
     assert in_one_pass == by_box
@@ -160,13 +160,13 @@ def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_wi
         world._presence(world.PHONES["cm3"], day(9, 11), day(9, 11, 20), world.NEXT_CELL),
     ]), batch_id="next-door")
     monkeypatch.setattr(store, "query", recording)
-    by_box = traced(store, world.C1).contacts["c1"]
+    by_box = traced(store, world.C1).contacts_of("c1")
     days = sorted({v for p in seen for k, v in p.items() if k.startswith("from_day_")})
     monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)  # one pass over every day of the history
 
     assert len(days) == 2  # one cell from the history's first day, the other from the window's
     assert "cm3" in {c.person_id for c in by_box if c.via == "grid"}
-    assert traced(store, world.C1).contacts["c1"] == by_box
+    assert traced(store, world.C1).contacts_of("c1") == by_box
 
 
 def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> None:
@@ -174,7 +174,7 @@ def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> N
     with DuckDBEventStore(settings) as store:
         world.build(settings, store)
         lonely = CaseWindow("pW", Interval(utc(2022, 9, 1), utc(2022, 9, 2)))
-        assert traced(store, lonely).contacts == {"pW": []}
+        assert traced(store, lonely).contacts_of("pW") == []
 
 
 def test_a_stay_starting_two_days_before_the_window_is_still_read(tmp_path) -> None:

@@ -58,40 +58,33 @@ class PeopleIndex:
             found[person] = (self.households[code].decode() if code >= 0 else None, phone.decode() or None)
         return found
 
-    def members_of(self, households: Iterable[str]) -> dict[str, list[str]]:
-        """The person ids of each named household (sorted); unknown households are left out."""
-        codes, named = _find(self.households, households)
-        if not named:
-            return {}
-        starts, ends = self.offsets[codes], self.offsets[codes + 1]
+    def housemates(self, people: pa.Array) -> tuple[np.ndarray, pa.Array]:
+        """Every member of each named person's household (the person included), column-wise: the position in
+        `people` each member row is for, and the member's person id. People not in the register, or without
+        a household, give no rows."""
+        if not len(people) or not len(self.persons):
+            return np.empty(0, dtype=np.int64), pa.array([], pa.string())
+        keys = _column_keys(people, self.persons.dtype.itemsize)
+        rows = np.minimum(np.searchsorted(self.persons, keys), len(self.persons) - 1)
+        codes = np.where((self.persons[rows] == keys) & (keys != b""), self.household_of[rows], -1)
+        asked = np.flatnonzero(codes >= 0)
+        starts, ends = self.offsets[codes[asked]], self.offsets[codes[asked] + 1]
         sizes = ends - starts
-        # all the households' member rows at once: each run starts where its household's members start
-        rows = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(sizes.sum())
-        people = [p.decode() for p in self.persons[self.members[rows]].tolist()]
-        found: dict[str, list[str]] = {}
-        at = 0
-        for household, size in zip(named, sizes.tolist()):
-            found[household] = people[at:at + size]  # members are kept in person-id order
-            at += size
-        return found
+        return np.repeat(asked, sizes), _text(self.persons[self.members[_runs(starts, sizes)]])
 
     def holders_of(self, phones: pa.Array) -> pa.Array:
         """The person holding each phone (Arrow text in, Arrow text out), column-wise: null where no one in
         the register gives that phone, or several people do."""
         if not len(phones) or not len(self.phones):
             return pa.nulls(len(phones), pa.string())
-        width = self.phones.dtype.itemsize
-        # a phone longer than any in the index is in no one's hands; blank it before padding to the width
-        fits = pc.fill_null(pc.and_(pc.less_equal(pc.binary_length(phones), width),
-                                    pc.invert(pc.match_substring(phones, "\x00"))), False)
-        keys = _fixed(pc.if_else(fits, phones, "")).astype(f"S{width}")
+        # a batch meets the same phones again and again: each distinct one is looked up once
+        encoded = phones.dictionary_encode()
+        keys = _column_keys(encoded.dictionary, self.phones.dtype.itemsize)
         first = np.searchsorted(self.phones, keys, side="left")
         held = (np.searchsorted(self.phones, keys, side="right") - first == 1) & (keys != b"")
         rows = self.phone_rows[np.minimum(first, len(self.phone_rows) - 1)]
-        ids = self.persons[rows]
-        text = pa.array(ids, pa.binary(ids.dtype.itemsize)).cast(pa.binary()).cast(pa.string())
-        return pc.if_else(pa.array(held & fits.to_numpy(zero_copy_only=False)), pc.utf8_rtrim(text, characters="\x00"),
-                          pa.scalar(None, pa.string()))
+        holders = pc.if_else(pa.array(held), _text(self.persons[rows]), pa.scalar(None, pa.string()))
+        return holders.take(encoded.indices)
 
 
 EMPTY = PeopleIndex(
@@ -171,6 +164,24 @@ def _fixed(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         padded = pc.utf8_rpad(text, width=width, padding="\x00").cast(pa.binary()).cast(pa.binary(width))
         return np.frombuffer(padded.buffers()[1], dtype=f"S{width}", count=len(padded), offset=padded.offset * width)
     return np.array([value.encode() for value in text.to_pylist()], dtype=f"S{width}")
+
+
+def _runs(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """starts[k], starts[k] + 1, … (sizes[k] of them) for every k, run after run: all households' member rows."""
+    return np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(sizes.sum())
+
+
+def _column_keys(values: pa.Array, width: int) -> np.ndarray:
+    """Arrow text as keys of `width` bytes; a value no key can equal (longer, a NUL inside, null) as b"" (no key)."""
+    fits = pc.fill_null(pc.and_(pc.less_equal(pc.binary_length(values), width),
+                                pc.invert(pc.match_substring(values, "\x00"))), False)
+    return _fixed(pc.if_else(fits, values, "")).astype(f"S{width}")
+
+
+def _text(ids: np.ndarray) -> pa.Array:
+    """Fixed-width bytes (NUL-padded) back to Arrow text."""
+    text = pa.array(ids, pa.binary(ids.dtype.itemsize)).cast(pa.binary()).cast(pa.string())
+    return pc.utf8_rtrim(text, characters="\x00")
 
 
 def _keys(sorted_keys: np.ndarray, wanted: Iterable[str]) -> tuple[np.ndarray, list[str]]:

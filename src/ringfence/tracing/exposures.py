@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,72 +32,131 @@ class CaseWindow:
     window: Interval
 
 
+# A batch's contacts, one row each: a thousand cases meet tens of millions of people, kept column-wise
+CONTACTS = pa.schema([
+    ("case_person", pa.string()), ("person_id", pa.string()), ("category", pa.string()), ("via", pa.string()),
+    ("through", pa.string()), ("venue_id", pa.string()), ("last_exposure", UTC_TIME), ("overlap_minutes", pa.int64()),
+])
+
+
 @dataclass
 class BatchTrace:
-    """The contacts of every case of a batch (strongest category, once per person), and what was left out."""
+    """The contacts of every case of a batch, and what was left out.
 
-    contacts: dict[str, list[Contact]]
+    `contacts` (schema `CONTACTS`) holds one row per (case, person) in the strongest category, ordered by
+    case, then strongest category first, then person; `contacts_of` makes one case's rows into objects.
+    """
+
+    contacts: pa.Table = field(default_factory=CONTACTS.empty_table)
     unregistered_companion_phones: int = 0  # phones met in the grid that name no one (or several people)
     queries: int = 0  # event-log queries run (register lookups go through the people index)
     stays: int = 0  # the cases' stays long enough to make a contact
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # case person -> (first row, rows)
+
+    def contacts_of(self, case_person: str) -> list[Contact]:
+        start, rows = self.spans.get(case_person, (0, 0))
+        return _contact_objects(self.contacts.slice(start, rows))
+
+    def count(self, case_person: str) -> int:
+        return self.spans.get(case_person, (0, 0))[1]
 
 
 def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protocol, *, tz: tzinfo) -> BatchTrace:
     """Every case's contacts, found with one pass of each query over the whole batch."""
-    result = BatchTrace(contacts={c.person_id: [] for c in cases})
+    result = BatchTrace()
     if not cases:
         return result
     windows = {c.person_id: c.window for c in cases}
-    facts = _people_of(store, windows)  # the people index, not an engine query
-    found: dict[str, list[Contact]] = defaultdict(list)
-
-    members = _household_members(store, {h for h, _ in facts.values() if h})
-    for case_person, (household, _phone) in facts.items():
-        for member in members.get(household, []) if household else []:
-            found[case_person].append(
-                Contact(member, ContactCategory.close, ExposureVia.household, last_exposure=windows[case_person].end)
-            )
+    index = _people_index(store)  # the register's lookups, not engine queries
+    found = [_household_contacts(index, windows)]
 
     stays = _case_stays(store, windows, protocol, tz)
     result.queries += 1
     result.stays = sum(len(v) for v in stays.values())
     if stays:
-        for case_person, contact in _venue_contacts(store, stays, protocol, tz):
-            found[case_person].append(contact)
+        found.append(_venue_contacts(store, stays, protocol, tz))
         result.queries += 1
+    found.append(_secondary_contacts(index, pa.concat_tables(found)))
 
-    close_people = {c.person_id for contacts in found.values() for c in contacts}
-    contact_facts = _people_of(store, close_people) if close_people else {}
-    households = _household_members(store, {h for h, _ in contact_facts.values() if h}) if contact_facts else {}
-    household_of = {p: h for p, (h, _) in contact_facts.items()}
-    for case_person in windows:
-        close = [c for c in found[case_person] if c.category is ContactCategory.close]
-        excluded = {c.person_id for c in close} | {case_person}
-        found[case_person].extend(rules.secondary_contacts(close, households, household_of, excluded=excluded))
-
-    phones = {p: phone for p, (_, phone) in facts.items() if phone}
+    phones = {p: phone for p, (_, phone) in index.facts(windows).items() if phone}
     if phones:
-        companions, unregistered = _companions(store, windows, phones, protocol, tz)
+        companions, result.unregistered_companion_phones = _companions(store, windows, phones, protocol, tz)
         result.queries += 3  # the grid origin, the cases' own positions, the phones in their cells
-        result.unregistered_companion_phones = unregistered
-        for case_person, contact in companions:
-            found[case_person].append(contact)
-
-    for case_person in windows:
-        result.contacts[case_person] = rules.strongest(found[case_person], case_person_id=case_person)
+        found.append(companions)
+    result.contacts, result.spans = _strongest(pa.concat_tables(found, promote_options="default"))
     return result
 
 
+# ---- the batch's contacts, column-wise --------------------------------------------------------
+
+
+def _contacts(
+    case_person: pa.Array, person_id: pa.Array, category: ContactCategory, via: ExposureVia, *,
+    last_exposure: pa.Array, through: pa.Array | None = None, venue_id: pa.Array | None = None,
+    overlap_seconds: pa.Array | None = None,
+) -> pa.Table:
+    """Rows of one route, with that route's ranks (`queries.STRONGEST` orders by them)."""
+    rows = len(person_id)
+    minutes = (pc.floor(pc.divide(overlap_seconds.cast(pa.float64()), 60.0)).cast(pa.int64())  # rules.whole_minutes
+               if overlap_seconds is not None else pa.nulls(rows, pa.int64()))
+    return pa.table({
+        "case_person": case_person, "person_id": person_id,
+        "category": pa.repeat(pa.scalar(category.value), rows), "via": pa.repeat(pa.scalar(via.value), rows),
+        "through": through if through is not None else pa.nulls(rows, pa.string()),
+        "venue_id": venue_id if venue_id is not None else pa.nulls(rows, pa.string()),
+        "last_exposure": last_exposure.cast(UTC_TIME), "overlap_minutes": minutes,
+        "category_rank": pa.repeat(pa.scalar(rules.CATEGORY_STRENGTH[category], pa.int8()), rows),
+        "via_rank": pa.repeat(pa.scalar(rules.VIA_STRENGTH[via], pa.int8()), rows),
+    })
+
+
+def _household_contacts(index: people_index.PeopleIndex, windows: dict[str, Interval]) -> pa.Table:
+    """Everyone sharing a case's household is a close contact, exposed until the window closes."""
+    cases = sorted(windows)
+    at, members = index.housemates(pa.array(cases, pa.string()))
+    take = pa.array(at, pa.int64())
+    return _contacts(
+        pa.array(cases, pa.string()).take(take), members, ContactCategory.close, ExposureVia.household,
+        last_exposure=pa.array([windows[c].end for c in cases], UTC_TIME).take(take),
+    )
+
+
+def _secondary_contacts(index: people_index.PeopleIndex, close: pa.Table) -> pa.Table:
+    """The household members of each close contact, linked `through` them and exposed when they last were
+    (`queries.STRONGEST` keeps, per person, the close contact exposed last, then the smallest id; and drops
+    whoever is a close contact of the case, or the case itself)."""
+    at, members = index.housemates(close.column("person_id").combine_chunks())
+    take = pa.array(at, pa.int64())
+    return _contacts(
+        close.column("case_person").take(take), members, ContactCategory.secondary, ExposureVia.household,
+        last_exposure=close.column("last_exposure").take(take), through=close.column("person_id").take(take),
+    )
+
+
+def _strongest(found: pa.Table) -> tuple[pa.Table, dict[str, tuple[int, int]]]:
+    """One row per (case, person) in the strongest category (`queries.STRONGEST`), and each case's rows."""
+    found = found.append_column("seq", pa.array(np.arange(found.num_rows, dtype=np.int64)))
+    with duckdb.connect() as con:
+        con.register("found", found)
+        table = con.sql(queries.STRONGEST).to_arrow_table().cast(CONTACTS)
+    counts = pc.value_counts(table.column("case_person"))  # in order of first appearance: the cases' order
+    sizes = counts.field("counts").to_numpy()
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return table, dict(zip(counts.field("values").to_pylist(), zip(starts.tolist(), sizes.tolist())))
+
+
+def _contact_objects(table: pa.Table) -> list[Contact]:
+    categories, vias = {c.value: c for c in ContactCategory}, {v.value: v for v in ExposureVia}
+    return [
+        Contact(person_id, categories[category], vias[via], through, venue_id, end, minutes)
+        for person_id, category, via, through, venue_id, end, minutes in zip(
+            *(table.column(name).to_pylist() for name in ("person_id", "category", "via", "through", "venue_id")),
+            _instants(table.column("last_exposure")), table.column("overlap_minutes").to_pylist(),
+        )
+    ]
+
+
 # ---- the queries ------------------------------------------------------------------------------
-
-
-def _people_of(store: EventStore, people: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(household_id, phone) of each named person found in the people snapshot."""
-    return _people_index(store).facts(people)
-
-
-def _household_members(store: EventStore, households: set[str]) -> dict[str, list[str]]:
-    return _people_index(store).members_of(households) if households else {}
 
 
 def _people_index(store: EventStore) -> people_index.PeopleIndex:
@@ -123,7 +184,7 @@ def _case_stays(
 
 def _venue_contacts(
     store: EventStore, stays: dict[str, list[tuple[str, Interval]]], protocol: Protocol, tz: tzinfo
-) -> list[tuple[str, Contact]]:
+) -> pa.Table:
     intervals = [interval for case_stays in stays.values() for _, interval in case_stays]
     earliest = min(i.start for i in intervals) - rules.MAX_STAY
     latest = max(i.end for i in intervals)
@@ -143,16 +204,11 @@ def _venue_contacts(
     table = store.query(
         queries.VENUE_CONTACTS, params, tables={"case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol)}
     )
-    # a thousand cases make a million rows: columns, and each distinct exposure end made into a datetime once
-    ends = _instants(table.column("last_exposure"))
-    return [
-        (case_person, Contact(person_id, ContactCategory.close, ExposureVia.venue, venue_id=venue_id,
-                              last_exposure=end, overlap_minutes=rules.whole_minutes(seconds)))
-        for case_person, person_id, venue_id, end, seconds in zip(
-            table.column("case_person").to_pylist(), table.column("person_id").to_pylist(),
-            table.column("venue_id").to_pylist(), ends, table.column("overlap_seconds").to_pylist(),
-        )
-    ]
+    return _contacts(
+        table.column("case_person"), table.column("person_id"), ContactCategory.close, ExposureVia.venue,
+        venue_id=table.column("venue_id"), last_exposure=table.column("last_exposure"),
+        overlap_seconds=table.column("overlap_seconds"),
+    )
 
 
 def companion_grid(store: EventStore, protocol: Protocol) -> rules.Grid:
@@ -168,7 +224,7 @@ _CELL_MARGIN = 1e-6  # degrees (~0.1 m) each side of a cell's box: a point on it
 
 def _companions(
     store: EventStore, windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol, tz: tzinfo
-) -> tuple[list[tuple[str, Contact]], int]:
+) -> tuple[pa.Table, int]:
     """Companions of the cases that have a phone; and how many qualifying phones name no one.
 
     Two passes: the cases' own positions (by phone), then the phones in the cells the cases were in
@@ -197,7 +253,7 @@ def _companions(
         if (inside := stay.clip(traced[case])) is not None:
             presence.append((case, phones[case], *cell, inside.start, inside.end))
     if not presence:
-        return [], 0
+        return CONTACTS.empty_table(), 0
 
     cells = sorted({(cx, cy) for _, _, cx, cy, _, _ in presence})
     case_cells = sorted({(case, cx, cy) for case, _, cx, cy, _, _ in presence})
@@ -239,22 +295,16 @@ def _companions(
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.companions(branches), params, tables=bound)
 
-    # a thousand cases meet millions of phones: name their holders and make the contacts column-wise
+    # a thousand cases meet millions of phones: their holders are named column-wise
     phones = table.column("phone").combine_chunks()
     holders = _people_index(store).holders_of(phones)
     registered = pc.is_valid(holders)
     unregistered = pc.count_distinct(phones.filter(pc.invert(registered))).as_py()
-    table = table.filter(registered).append_column("person_id", holders.filter(registered))
-    table = table.sort_by([("case_person", "ascending"), ("person_id", "ascending")])
-    ends = _instants(table.column("last_exposure"))
-    return [
-        (case, Contact(person_id, ContactCategory.companion, ExposureVia.grid, last_exposure=end,
-                       overlap_minutes=rules.whole_minutes(seconds)))
-        for case, person_id, end, seconds in zip(
-            table.column("case_person").to_pylist(), table.column("person_id").to_pylist(), ends,
-            table.column("together_seconds").to_pylist(),
-        )
-    ], unregistered
+    table = table.filter(registered)
+    return _contacts(
+        table.column("case_person"), holders.filter(registered), ContactCategory.companion, ExposureVia.grid,
+        last_exposure=table.column("last_exposure"), overlap_seconds=table.column("together_seconds"),
+    ), unregistered
 
 
 # ---- bound tables and days --------------------------------------------------------------------
@@ -298,11 +348,11 @@ def _days(intervals: Iterable[Interval], tz: tzinfo, *, before: timedelta = time
 
 
 def _instants(column: pa.ChunkedArray) -> list[datetime]:
-    """A timestamp column as aware UTC datetimes, converting each distinct value once."""
+    """A timestamp column as aware UTC datetimes (None where null), converting each distinct value once."""
     micros = column.cast(pa.timestamp("us")).cast(pa.int64()).to_pylist()
-    made: dict[int, datetime] = {}
+    made: dict[int | None, datetime | None] = {None: None}
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    return [made.get(m) or made.setdefault(m, epoch + timedelta(microseconds=m)) for m in micros]
+    return [made[m] if m in made else made.setdefault(m, epoch + timedelta(microseconds=m)) for m in micros]
 
 
 def _utc(value: datetime) -> datetime:

@@ -71,7 +71,7 @@ def trace(
     """One case's window and contacts, as `ringfence trace --json` prints them."""
     window = window_of(session=session, case=case, protocol=protocol, as_of=as_of)
     found = exposures.trace_batch(events, [exposures.CaseWindow(case.person_id, window)], protocol, tz=tz)
-    return TraceRead.of(case.person_id, window, found.contacts[case.person_id])
+    return TraceRead.of(case.person_id, window, found.contacts_of(case.person_id))
 
 
 def trace_person(
@@ -104,7 +104,7 @@ def trace_cases(
     batch = exposures.trace_batch(
         events, [exposures.CaseWindow(c.person_id, windows[c.case_id]) for c in cases], protocol, tz=tz
     )
-    traced = {c.case_id: TraceRead.of(c.person_id, windows[c.case_id], batch.contacts[c.person_id]) for c in cases}
+    traced = {c.case_id: TraceRead.of(c.person_id, windows[c.case_id], batch.contacts_of(c.person_id)) for c in cases}
     return traced, batch
 
 
@@ -127,15 +127,16 @@ def trace_new_cases(session: Session, context: Context) -> dict[str, int]:
         counts["unregistered_phones"] = batch.unregistered_companion_phones
         # the cases of a day share most of their contacts (a town's crowded places): ask the register once
         registered = tracing_service.in_register(
-            session=session, person_ids={c.person_id for contacts in batch.contacts.values() for c in contacts},
+            session=session, person_ids=set(batch.contacts.column("person_id").unique().to_pylist()),
         )
-        for case in pending:
+        traced = [(case, batch.contacts_of(case.person_id)) for case in pending]
+        for case, contacts in traced:
             counts["contacts"] += tracing_service.record(
-                session=session, case=case, contacts=batch.contacts[case.person_id], traced_at=context.as_of,
+                session=session, case=case, contacts=contacts, traced_at=context.as_of,
                 protocol=context.protocol, tz=tz, actor=context.actor, registered=registered,
             )
             case.traced_at = context.as_of
-        counts["place_contact"] = _placement_tasks(session, context, [(c, batch.contacts[c.person_id]) for c in pending])
+        counts["place_contact"] = _placement_tasks(session, context, traced)
     counts["became_cases"] = tracing_service.mark_became_cases(session=session)
     return counts
 

@@ -146,4 +146,19 @@ QUALIFY row_number() OVER (
 """
 
 
+# Each person once per case, in the strongest category (DESIGN.md section 3), over the batch's own rows
+# (`found`: every route's rows with its ranks, in the order found, `seq`) in an in-process DuckDB whatever
+# the engine: within a category the stronger route (household > venue > grid), then the latest exposure,
+# then the smallest `through` (a secondary contact is linked through the close contact exposed last), then
+# the first found. The case itself is never its own contact.
+STRONGEST = """
+SELECT case_person, person_id, category, via, through, venue_id, last_exposure, overlap_minutes
+FROM found
+WHERE person_id <> case_person
+QUALIFY row_number() OVER (
+  PARTITION BY case_person, person_id
+  ORDER BY category_rank DESC, via_rank DESC, last_exposure DESC NULLS LAST, through NULLS FIRST, seq) = 1
+ORDER BY case_person, category_rank DESC, person_id
+"""
+
 BUILDINGS_CENTRE = "SELECT avg(lon) AS lon, avg(lat) AS lat FROM buildings"

@@ -6,11 +6,9 @@ Pure: no I/O. Intervals are half-open `[start, end)`: touching intervals do not 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from operator import attrgetter
 from typing import NamedTuple
 
 from ringfence.protocols.models import CompanionRules, ContactRules, Protocol
@@ -30,6 +28,8 @@ class ExposureVia(StrEnum):
 
 # strongest first: a person met through several routes is listed once, in the strongest category
 CATEGORY_STRENGTH = {ContactCategory.close: 3, ContactCategory.secondary: 2, ContactCategory.companion: 1}
+# and within a category, the stronger route
+VIA_STRENGTH = {ExposureVia.household: 3, ExposureVia.venue: 2, ExposureVia.grid: 1}
 
 
 @dataclass(frozen=True)
@@ -146,80 +146,6 @@ class Contact(NamedTuple):
     venue_id: str | None = None
     last_exposure: datetime | None = None
     overlap_minutes: int | None = None
-
-
-def strongest(contacts: Iterable[Contact], *, case_person_id: str) -> list[Contact]:
-    """One entry per person, in the strongest category; the case itself never appears.
-
-    Within a category household beats venue beats grid; among equal routes the latest exposure wins.
-    """
-    via_rank = {ExposureVia.household: 3, ExposureVia.venue: 2, ExposureVia.grid: 1}
-
-    def key(c: Contact) -> tuple:
-        return (CATEGORY_STRENGTH[c.category], via_rank[c.via], c.last_exposure or datetime.min.replace(tzinfo=None))
-
-    best: dict[str, Contact] = {}
-    for contact in contacts:
-        if contact.person_id == case_person_id:
-            continue
-        held = best.get(contact.person_id)
-        if held is None or _later(key(contact), key(held)):
-            best[contact.person_id] = contact
-    # strongest category first, then by person: one bucket per category, each sorted by id
-    buckets: dict[ContactCategory, list[Contact]] = {c: [] for c in sorted(CATEGORY_STRENGTH, key=CATEGORY_STRENGTH.get,
-                                                                          reverse=True)}
-    for contact in best.values():
-        buckets[contact.category].append(contact)
-    by_person = attrgetter("person_id")
-    return [contact for bucket in buckets.values() for contact in sorted(bucket, key=by_person)]
-
-
-def _later(a: tuple, b: tuple) -> bool:
-    # last_exposure may be aware or a naive sentinel; compare the ranks first, times only when both are aware
-    if a[:2] != b[:2]:
-        return a[:2] > b[:2]
-    ta, tb = a[2], b[2]
-    if ta.tzinfo is None or tb.tzinfo is None:
-        return ta.tzinfo is not None
-    return ta > tb
-
-
-def secondary_contacts(
-    close: Iterable[Contact],
-    households: dict[str, list[str]],
-    household_of: dict[str, str | None],
-    *,
-    excluded: set[str] | frozenset[str] = frozenset(),
-) -> list[Contact]:
-    """Household members of each close contact, linked `through` that contact; one per member.
-
-    A member of several close contacts' households is linked through the one exposed last (then the
-    smallest id); `excluded` people (the close contacts themselves, the case) are not listed.
-    """
-    best: dict[str, Contact] = {}
-    for contact in close:
-        household = household_of.get(contact.person_id)
-        if not household:
-            continue
-        for member in households.get(household, ()):
-            if member == contact.person_id or member in excluded:
-                continue
-            held = best.get(member)
-            if held is not None and not _exposed_later(contact, held.through, held.last_exposure):
-                continue
-            best[member] = Contact(
-                person_id=member, category=ContactCategory.secondary, via=ExposureVia.household,
-                through=contact.person_id, last_exposure=contact.last_exposure,
-            )
-    return list(best.values())
-
-
-def _exposed_later(contact: Contact, through: str | None, last_exposure: datetime | None) -> bool:
-    if contact.last_exposure != last_exposure:
-        if contact.last_exposure is None or last_exposure is None:
-            return last_exposure is None
-        return contact.last_exposure > last_exposure
-    return contact.person_id < (through or "")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ringfence.protocols import service as protocols
 from ringfence.tracing.rules import ContactCategory, ExposureVia, Grid, dwelt_long, grid_origin, whole_minutes
 from ringfence.tracing.transmission import CaseNode, Exposure, transmission_graph
 
 P = protocols.load("covid19-cn-9")
-UTC = timezone.utc
 
 
 def test_cells_are_800_metres_on_both_axes_around_the_origin() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,12 +15,9 @@ from ringfence.tracing.rules import (
     follow_up,
     infectious_window,
     is_venue_exposure,
-    secondary_contacts,
     stay,
-    strongest,
 )
 
-UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 P = protocols.load("covid19-cn-9")
 
@@ -65,29 +62,6 @@ def test_an_earlier_isolation_closes_the_window_and_so_does_as_of() -> None:
     case = CaseFacts("P1", confirmed_at=at(9, day=12), isolated_at=at(9, day=11))
     assert infectious_window(case, P.contact).end == at(9, day=11)
     assert infectious_window(case, P.contact, as_of=at(0, day=11)).end == at(0, day=11)
-
-
-def test_a_person_met_at_home_and_at_a_venue_is_listed_once_close_via_household() -> None:
-    found = strongest(
-        [
-            Contact("P2", ContactCategory.close, ExposureVia.venue, venue_id="V1", last_exposure=at(12), overlap_minutes=30),
-            Contact("P2", ContactCategory.close, ExposureVia.household, last_exposure=at(9)),
-            Contact("P3", ContactCategory.companion, ExposureVia.grid, last_exposure=at(10)),
-            Contact("P3", ContactCategory.secondary, ExposureVia.household, through="P2"),
-            Contact("P1", ContactCategory.close, ExposureVia.household),
-        ],
-        case_person_id="P1",
-    )
-    assert [(c.person_id, c.category, c.via) for c in found] == [
-        ("P2", ContactCategory.close, ExposureVia.household),
-        ("P3", ContactCategory.secondary, ExposureVia.household),
-    ]
-
-
-def test_secondary_contacts_are_the_household_of_each_close_contact() -> None:
-    close = [Contact("P2", ContactCategory.close, ExposureVia.venue, last_exposure=at(12))]
-    found = secondary_contacts(close, {"H2": ["P2", "P4", "P5"]}, {"P2": "H2"})
-    assert sorted((c.person_id, c.through) for c in found) == [("P4", "P2"), ("P5", "P2")]
 
 
 def test_a_close_contact_is_isolated_seven_days_then_monitored_three_with_the_protocol_test_days() -> None:
