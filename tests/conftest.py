@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from tests.support import PG_URL, require_postgres
 
 from ringfence.bootstrap import metadata
 from ringfence.config import Settings, get_settings
 from ringfence.core.db import make_engine, session_factory
 from ringfence.core.migrate import upgrade
-from tests.support import PG_URL, require_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

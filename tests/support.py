@@ -43,7 +43,7 @@ def spark_problem() -> str | None:
     java = shutil.which("java")
     if java is None:
         return "no Java runtime for Spark (apt-get install default-jre-headless)"
-    probe = subprocess.run([java, "-version"], capture_output=True, text=True)
+    probe = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         return "java -version failed"
     return None

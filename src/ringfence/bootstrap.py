@@ -13,8 +13,8 @@ from ringfence.incidents.models import Incident, IncidentLink, IncidentMember  #
 from ringfence.isolation.models import Facility, Placement, Room  # noqa: F401
 from ringfence.notifications.models import Notification, Recipient  # noqa: F401
 from ringfence.people.models import Person  # noqa: F401
-from ringfence.supplies.models import StockMovement, SupplyItem, Warehouse  # noqa: F401
 from ringfence.supervision.models import Finding, Inspection  # noqa: F401
+from ringfence.supplies.models import StockMovement, SupplyItem, Warehouse  # noqa: F401
 from ringfence.tasks.models import Task  # noqa: F401
 from ringfence.testing.models import Arrival, ScreeningRound  # noqa: F401
 from ringfence.tracing.models import ContactRecord  # noqa: F401
@@ -24,7 +24,7 @@ from ringfence.zones.models import Zone  # noqa: F401
 metadata = Base.metadata
 
 
-def engine(settings=None):  # noqa: ANN001, ANN201
+def engine(settings=None):
     """The relational store's engine for the current settings (made on first use, then cached)."""
     from ringfence.config import get_settings
     from ringfence.core.db import engine_for

@@ -7,7 +7,7 @@ import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -36,7 +36,7 @@ def parse_as_of(text: str | None) -> datetime:
 
 @app.command()
 def init(
-    protocol: Annotated[Optional[str], typer.Option(help="protocol id or path to a .toml file")] = None,
+    protocol: Annotated[str | None, typer.Option(help="protocol id or path to a .toml file")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Create or upgrade the stores and create the `admin` user."""
@@ -100,7 +100,7 @@ def import_feed(
 
 @app.command()
 def audit(
-    since: Annotated[Optional[str], typer.Option(help="only entries at or after this time")] = None,
+    since: Annotated[str | None, typer.Option(help="only entries at or after this time")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """The audit log: who read or wrote which personal data, when."""
@@ -121,7 +121,7 @@ def audit(
 
 @app.command()
 def respond(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="act as of this time (default: now)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="act as of this time (default: now)")] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Run the day's derivations of every capability, turning them into tasks (idempotent)."""
@@ -178,7 +178,7 @@ def demo(
     if json_output:
         emit_json({**outcome, "url": url})
     else:
-        typer.echo(f"Imported: " + ", ".join(f"{k} {v:,}" for k, v in outcome["imported"].items()))
+        typer.echo("Imported: " + ", ".join(f"{k} {v:,}" for k, v in outcome["imported"].items()))
         typer.echo(f"Open {url} and log in as admin with password {outcome['admin_password']}")
         typer.echo("Other users (same password): " + ", ".join(u["username"] for u in outcome["users"]))
     if serve_after:
@@ -189,20 +189,20 @@ def _add_domain_commands() -> None:
     from ringfence.analytics.cli import analytics_app
     from ringfence.auth.cli import users_app
     from ringfence.cases.cli import cases_app
-    from ringfence.eventlog.cli import events_app
-    from ringfence.tracing.cli import register as register_trace
-    from ringfence.isolation.cli import isolation_app
-    from ringfence.simulate.cli import register as register_simulate
-    from ringfence.supplies.cli import supplies_app
     from ringfence.coinvestigation.cli import requests_app
     from ringfence.enterprises.cli import enterprises_app
+    from ringfence.eventlog.cli import events_app
     from ringfence.incidents.cli import incidents_app
+    from ringfence.isolation.cli import isolation_app
     from ringfence.notifications.cli import notifications_app
+    from ringfence.reports.cli import report_app
+    from ringfence.simulate.cli import register as register_simulate
     from ringfence.supervision.cli import inspections_app
+    from ringfence.supplies.cli import supplies_app
+    from ringfence.surveillance.cli import sentinel_app
     from ringfence.tasks.cli import tasks_app
     from ringfence.testing.cli import testing_app
-    from ringfence.reports.cli import report_app
-    from ringfence.surveillance.cli import sentinel_app
+    from ringfence.tracing.cli import register as register_trace
     from ringfence.zones.cli import zones_app
 
     app.add_typer(users_app, name="users")
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     except RingfenceError as exc:
         _one_line(f"error: {exc}")
         code = 2
-    except Exception as exc:  # noqa: BLE001 — a user never sees a traceback
+    except Exception as exc:  # a user never sees a traceback
         if os.environ.get("RINGFENCE_DEBUG"):
             raise
         _one_line(f"internal error: {type(exc).__name__}: {exc}")

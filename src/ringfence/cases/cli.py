@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,7 @@ from ringfence.cases.models import CaseStatus, Classification, FoundVia
 cases_app = typer.Typer(help="Cases: record, list, status changes, transmission graph.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print one JSON document and nothing else")]
-Time = Optional[str]
+Time = str | None
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def _city() -> Iterator[tuple[Any, Any, Any]]:
         yield session, settings, Scope(actor=cli_actor(), role=Role.commander, subtree=None, origin="cli")
 
 
-def _time(text: str | None, settings) -> Any:  # noqa: ANN001
+def _time(text: str | None, settings) -> Any:
     from ringfence.core import clock
 
     return clock.parse_time(text, settings.tz) if text else None

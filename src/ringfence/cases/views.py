@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -39,7 +39,7 @@ def event_store(request: Request) -> Iterator[EventStore]:
 Events = Annotated[EventStore, Depends(event_store)]
 
 
-def _detail(session, case) -> CaseDetail:  # noqa: ANN001
+def _detail(session, case) -> CaseDetail:
     entries = [TimelineRead.model_validate(e) for e in cases_service.history(session=session, case=case)]
     return CaseDetail(**CaseRead.model_validate(case).model_dump(), timeline=entries)
 
@@ -92,7 +92,7 @@ def case_contacts(
     """Everyone exposed to the case (DESIGN.md section 5), for a case in the caller's jurisdiction."""
     settings = request.app.state.settings
     at = clock.now() if as_of is None else (as_of if as_of.tzinfo else as_of.replace(tzinfo=settings.tz))
-    at = at.astimezone(timezone.utc)
+    at = at.astimezone(UTC)
     return tracing_flows.contacts_of_case(
         session=session, scope=scope, events=events, protocol=protocols.load(settings.protocol), case_id=case_id,
         as_of=at, tz=settings.tz,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ringfence.core.errors import InvalidInput
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime:
@@ -21,7 +21,7 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime:
         raise InvalidInput(f"not an ISO 8601 time: {text!r}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:
@@ -32,7 +32,7 @@ def parse_date(text: str) -> date:
 
 
 def start_of_day(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 def local_day(at: datetime, tz: ZoneInfo) -> date:

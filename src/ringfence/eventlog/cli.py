@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ events_app = typer.Typer(help="The event log: compaction.", no_args_is_help=True
 
 @events_app.command("compact")
 def compact(
-    kind: Annotated[Optional[str], typer.Option("--kind", help="one event kind (default: every kind)")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="one event kind (default: every kind)")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON document and nothing else")] = False,
 ) -> None:
     """Compact every day of the event log; safe to run again (a compacted day is left as it is)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from ringfence.imports import snapshots
 from ringfence.tracing.models import ContactRecord, Measure
 from ringfence.tracing.rules import ContactCategory, ExposureVia
 
-UTC = timezone.utc
 CONFIRMED = datetime(2022, 10, 10, 4, tzinfo=UTC)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from tests.service.areas.small_city import build_small_city
@@ -13,7 +13,6 @@ from ringfence.cases.models import CaseStatus, Classification
 from ringfence.cases.schemas import CaseCreate
 from ringfence.core.errors import Conflict, NotFound
 
-UTC = timezone.utc
 DISTRICT_A = Scope(actor="a.staff", role=Role.district, subtree="/C/D1/")
 DISTRICT_B = Scope(actor="b.staff", role=Role.district, subtree="/C/D2/")
 CITY = Scope(actor="hq", role=Role.commander, subtree=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -10,7 +10,7 @@ from ringfence.core.timeline import TimelineEntry
 from ringfence.tasks import service
 from ringfence.tasks.models import Task, TaskKind
 
-DUE = datetime(2022, 10, 12, 8, tzinfo=timezone.utc)
+DUE = datetime(2022, 10, 12, 8, tzinfo=UTC)
 
 
 def spec(person: str) -> service.TaskSpec:

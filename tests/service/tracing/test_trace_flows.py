@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,6 @@ from ringfence.tracing.models import ContactRecord, ContactStatus, Measure
 from ringfence.tracing.rules import ContactCategory, ExposureVia
 
 PROTOCOL = protocols.load("covid19-cn-9")
-UTC = timezone.utc
 AS_OF = datetime(2022, 10, 10, 8, tzinfo=UTC)  # 16:00 local, after the confirmation
 
 

@@ -12,7 +12,6 @@ from alembic import op
 
 import ringfence.core.db
 
-
 revision = '0003_command'
 down_revision = '0002'
 branch_labels = None
