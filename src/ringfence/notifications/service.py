@@ -195,44 +195,57 @@ def enqueue(
     return message
 
 
-def deliver_pending(*, session: Session, senders: Senders | None = None, limit: int = 1000) -> dict[str, int]:
-    """Send pending messages to every address of their party; returns counts by outcome.
+def deliver_pending(*, session: Session, senders: Senders | None = None, batch: int = 1000) -> dict[str, int]:
+    """Send every pending message to every address of its party; returns counts by outcome.
 
     A message nobody is registered for is marked `unaddressed`; a send that raises is `failed`
-    with its error (one line), and the others still go.
+    with its error (one line), and the others still go. Messages are read `batch` at a time, in order,
+    each batch's parties' addresses in one query; a message with no configured channel stays pending
+    without holding up the ones after it.
     """
     senders = senders if senders is not None else configured_senders()
     counts = {"sent": 0, "failed": 0, "unaddressed": 0, "unconfigured": 0}
-    pending = session.scalars(
-        select(Notification).where(Notification.status == NotificationStatus.pending)
-        .order_by(Notification.notification_id).limit(limit)
-    )
-    for message in list(pending):
-        recipients = list(session.scalars(select(Recipient).where(Recipient.party == message.party)))
-        reachable = [r for r in recipients if r.channel in senders.by_channel]
-        if not recipients:
-            message.status = NotificationStatus.unaddressed
-            counts["unaddressed"] += 1
-            continue
-        if not reachable:
-            counts["unconfigured"] += 1  # stays pending until a sender is configured
-            continue
-        errors = []
-        for recipient in reachable:
-            try:
-                senders.by_channel[recipient.channel].send(to=recipient.address, subject=message.subject,
-                                                           body=message.body)
-            except Exception as exc:  # noqa: BLE001 - any sender failure is recorded, not raised
-                errors.append(f"{recipient.channel.value}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
-        message.sent_at = clock.now()
-        message.status = NotificationStatus.failed if errors else NotificationStatus.sent
-        message.error = "; ".join(errors)[:500] or None
-        counts["failed" if errors else "sent"] += 1
-        if message.source:
-            kind, _, subject_id = message.source.partition(":")
-            timeline.record(session, subject_type=kind, subject_id=subject_id, actor="notifier",
-                            action=f"notification.{message.status.value}", detail=f"{message.party}: {message.subject}")
+    recipients_of: dict[str, list[Recipient]] = {}
+    after = 0
+    while messages := list(session.scalars(
+        select(Notification).where(Notification.status == NotificationStatus.pending,
+                                   Notification.notification_id > after)
+        .order_by(Notification.notification_id).limit(batch)
+    )):
+        after = messages[-1].notification_id
+        if parties := {m.party for m in messages} - recipients_of.keys():
+            recipients_of |= {party: [] for party in parties}
+            for recipient in session.scalars(select(Recipient).where(Recipient.party.in_(sorted(parties)))):
+                recipients_of[recipient.party].append(recipient)
+        for message in messages:
+            counts[_deliver(session, message, recipients_of[message.party], senders)] += 1
+        session.flush()
     return counts
+
+
+def _deliver(session: Session, message: Notification, recipients: list[Recipient], senders: Senders) -> str:
+    """Send one message to its party's reachable addresses; the outcome's name."""
+    reachable = [r for r in recipients if r.channel in senders.by_channel]
+    if not recipients:
+        message.status = NotificationStatus.unaddressed
+        return "unaddressed"
+    if not reachable:
+        return "unconfigured"  # stays pending until a sender is configured
+    errors = []
+    for recipient in reachable:
+        try:
+            senders.by_channel[recipient.channel].send(to=recipient.address, subject=message.subject,
+                                                       body=message.body)
+        except Exception as exc:  # noqa: BLE001 - any sender failure is recorded, not raised
+            errors.append(f"{recipient.channel.value}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    message.sent_at = clock.now()
+    message.status = NotificationStatus.failed if errors else NotificationStatus.sent
+    message.error = "; ".join(errors)[:500] or None
+    if message.source:
+        kind, _, subject_id = message.source.partition(":")
+        timeline.record(session, subject_type=kind, subject_id=subject_id, actor="notifier",
+                        action=f"notification.{message.status.value}", detail=f"{message.party}: {message.subject}")
+    return "failed" if errors else "sent"
 
 
 def deliver_committed(engine) -> dict[str, int]:

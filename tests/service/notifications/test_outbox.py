@@ -63,3 +63,20 @@ def test_without_a_configured_sender_messages_stay_pending(session) -> None:
     message = service.enqueue(session=session, party="user:a", subject="s", body="b")
     assert service.deliver_pending(session=session, senders=service.Senders())["unconfigured"] == 1
     assert message.status is NotificationStatus.pending
+
+
+def test_every_pending_message_goes_in_one_call_and_unconfigured_ones_hold_nobody_up(session) -> None:
+    service.add_recipient(session=session, party="user:fax", channel=Channel.email, address="fax@example.org")
+    service.add_recipient(session=session, party="user:a", channel=Channel.sms, address="1")
+    for n in range(5):  # only an email channel could reach them, and none is configured: they stay pending
+        service.enqueue(session=session, party="user:fax", subject=f"waiting {n}", body="b")
+    for n in range(7):
+        service.enqueue(session=session, party="user:a", subject=f"s{n}", body="b")
+    recorder = service.RecordingNotifier()
+    senders = service.Senders({Channel.sms: recorder})
+
+    assert service.deliver_pending(session=session, senders=senders, batch=3) == {
+        "sent": 7, "failed": 0, "unaddressed": 0, "unconfigured": 5}
+    assert sorted(subject for _, subject, _ in recorder.sent) == [f"s{n}" for n in range(7)]
+    statuses = session.scalars(select(Notification.status).where(Notification.party == "user:fax")).all()
+    assert statuses == [NotificationStatus.pending] * 5
