@@ -17,6 +17,7 @@ Public API (other capabilities call these; keyword-only, never commit):
     get(*, session, scope: Scope, task_id: int) -> Task                  (NotFound outside the scope)
     get_all(*, session, scope: Scope, overdue_at: datetime | None = None,
             filters: TaskFilter | None = None) -> list[Task]
+    get_page(*, session, scope, page: int, size: int, overdue_at=None, filters=None) -> (list[Task], total)
     rows(*, session, tasks, as_of: datetime, protocol=None) -> list[TaskRow]   (escalation as of)
     escalate(*, session, as_of: datetime, protocol: Protocol, actor: str) -> int   (the respond step)
     sla(*, session, scope: Scope, as_of: datetime) -> list[SlaRow]
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, insert, or_, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ringfence.areas.models import Area
@@ -257,6 +258,37 @@ def get_all(
     An `escalated_to` filter is judged with escalation as of `filters.as_of` (or now), like `rows`.
     """
     filters = filters or TaskFilter()
+    query = _matching(session, scope, overdue_at, filters)
+    if query is None:
+        return []
+    tasks = list(session.scalars(query.order_by(Task.due_at, Task.task_id)))
+    if filters.escalated_to is not None:
+        as_of = filters.as_of or clock.now()
+        targets = escalations(session=session, tasks=tasks, as_of=as_of)
+        tasks = [t for t in tasks if targets[t.task_id][0] == filters.escalated_to]
+    return tasks
+
+
+def get_page(
+    *, session: Session, scope: Scope, page: int, size: int, overdue_at: datetime | None = None,
+    filters: TaskFilter | None = None,
+) -> tuple[list[Task], int]:
+    """One page of `get_all` (page 1 first) and how many there are in all: counted and cut in SQL, unless
+    an `escalated_to` filter (judged per task) asks for every match first."""
+    filters = filters or TaskFilter()
+    start = (page - 1) * size
+    if filters.escalated_to is not None:
+        tasks = get_all(session=session, scope=scope, overdue_at=overdue_at, filters=filters)
+        return tasks[start:start + size], len(tasks)
+    query = _matching(session, scope, overdue_at, filters)
+    if query is None:
+        return [], 0
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    return list(session.scalars(query.order_by(Task.due_at, Task.task_id).offset(start).limit(size))), total
+
+
+def _matching(session: Session, scope: Scope, overdue_at: datetime | None, filters: TaskFilter) -> Select | None:
+    """The tasks in scope matching the filters (all but `escalated_to`); None: an unknown area holds none."""
     query = _scoped(select(Task), scope)
     if overdue_at is not None:
         query = query.where(Task.due_at < overdue_at, _open_at(overdue_at))
@@ -270,15 +302,10 @@ def get_all(
         query = query.where(Task.assignee == filters.assignee)
     if filters.area_id is not None:
         root = session.get(Area, filters.area_id)
-        if root is None:  # an unknown area holds no tasks
-            return []
+        if root is None:
+            return None
         query = query.where(Task.area_id.in_(select(Area.area_id).where(in_subtree(Area.path, root.path))))
-    tasks = list(session.scalars(query.order_by(Task.due_at, Task.task_id)))
-    if filters.escalated_to is not None:
-        as_of = filters.as_of or clock.now()
-        targets = escalations(session=session, tasks=tasks, as_of=as_of)
-        tasks = [t for t in tasks if targets[t.task_id][0] == filters.escalated_to]
-    return tasks
+    return query
 
 
 def escalations(

@@ -50,10 +50,9 @@ def list_tasks(
     """Tasks in the caller's subtree by due time; `overdue` and escalation judged as of `as_of` (default now)."""
     as_of = aware_or_now(filters.as_of)
     filters = filters.model_copy(update={"as_of": as_of})
-    tasks = service.get_all(session=session, scope=scope, overdue_at=as_of if filters.overdue else None, filters=filters)
-    start = (paging.page - 1) * paging.size
-    rows = service.rows(session=session, tasks=tasks[start:start + paging.size], as_of=as_of)
-    return Page.of(rows, len(tasks), paging)
+    tasks, total = service.get_page(session=session, scope=scope, page=paging.page, size=paging.size,
+                                    overdue_at=as_of if filters.overdue else None, filters=filters)
+    return Page.of(service.rows(session=session, tasks=tasks, as_of=as_of), total, paging)
 
 
 @router.get("/sla", response_model=list[SlaRow])

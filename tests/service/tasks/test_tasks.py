@@ -159,6 +159,23 @@ def test_a_task_done_after_the_time_asked_was_still_overdue_then(session, city) 
     assert (row.status, row.escalated_to) == (TaskStatus.open, "S1")
 
 
+def test_a_page_is_the_slice_of_the_whole_list_and_the_total_counts_every_match(session, city) -> None:
+    for n in range(7):
+        make(session, f"P{n}", "M1" if n % 3 else "M2", due=DUE + timedelta(hours=n))
+    make(session, "Q1", "M1", due=DUE + timedelta(days=3), kind=TaskKind.door_knock)
+    as_of = DUE + timedelta(hours=30)
+    service.escalate(session=session, as_of=as_of, protocol=PROTOCOL, actor="r")
+    for scope, kwargs in [(CITY, {}), (DISTRICT_1, {}), (CITY, {"overdue_at": DUE + timedelta(hours=3)}),
+                          (CITY, {"filters": TaskFilter(kind=TaskKind.place_contact, area_id="D1")}),
+                          (CITY, {"filters": TaskFilter(area_id="nowhere")}),
+                          (DISTRICT_1, {"filters": TaskFilter(escalated_to="D1", as_of=as_of)})]:
+        whole = listed(session, scope, **kwargs)
+        pages = [service.get_page(session=session, scope=scope, page=page, size=3, **kwargs) for page in (1, 2, 3, 4)]
+        assert [[t.subject_id for t in tasks] for tasks, _ in pages] == [whole[0:3], whole[3:6], whole[6:9], []]
+        assert {total for _, total in pages} == {len(whole)}
+    assert listed(session, CITY) == [f"P{n}" for n in range(7)] + ["Q1"]
+
+
 def test_a_task_outside_the_jurisdiction_is_not_found(session, city) -> None:
     task = make(session, "P1", "M1")
     assert service.get(session=session, scope=DISTRICT_1, task_id=task.task_id) is task

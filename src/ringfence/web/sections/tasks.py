@@ -63,16 +63,19 @@ def tasks_page(
     now = clock.now()
     filters = TaskFilter(kind=chosen_kind, status=chosen_status, as_of=now,
                          assignee=visitor.user.username if chosen_view is TaskView.mine else None)
-    found = service.get_all(session=session, scope=visitor.scope, filters=filters,
-                            overdue_at=now if chosen_view is TaskView.overdue else None)
-    rows = service.rows(session=session, tasks=found, as_of=now)
-    if chosen_view is TaskView.escalated:
-        rows = [r for r in rows if r.escalated_to]
-    start = (page - 1) * PAGE_SIZE
+    overdue_at = now if chosen_view is TaskView.overdue else None
+    if chosen_view is TaskView.escalated:  # judged per task: every match first, then the page
+        rows = [r for r in service.rows(session=session, as_of=now, tasks=service.get_all(
+            session=session, scope=visitor.scope, filters=filters, overdue_at=overdue_at)) if r.escalated_to]
+        total, rows = len(rows), rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    else:
+        tasks, total = service.get_page(session=session, scope=visitor.scope, page=page, size=PAGE_SIZE,
+                                        filters=filters, overdue_at=overdue_at)
+        rows = service.rows(session=session, tasks=tasks, as_of=now)
     template = "sections/tasks_rows.html" if is_htmx(request) else "sections/tasks.html"
     return render(
         request, visitor, template, current="tasks",
-        rows=rows[start:start + PAGE_SIZE], pager=pager(request, page, PAGE_SIZE, len(rows)), errors=errors,
+        rows=rows, pager=pager(request, page, PAGE_SIZE, total), errors=errors,
         views=[(v.value, _(VIEW_LABELS[v])) for v in TaskView], view=chosen_view.value,
         kinds=[(k.value, _(k.value)) for k in TaskKind], kind=chosen_kind.value if chosen_kind else "",
         statuses=[(s.value, _(s.value)) for s in TaskStatus], status=chosen_status.value if chosen_status else "",
