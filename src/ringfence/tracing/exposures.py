@@ -97,8 +97,7 @@ def _contacts(
 ) -> pa.Table:
     """Rows of one route, with that route's ranks (`queries.STRONGEST` orders by them)."""
     rows = len(person_id)
-    minutes = (pc.floor(pc.divide(overlap_seconds.cast(pa.float64()), 60.0)).cast(pa.int64())  # rules.whole_minutes
-               if overlap_seconds is not None else pa.nulls(rows, pa.int64()))
+    minutes = rules.whole_minutes(overlap_seconds) if overlap_seconds is not None else pa.nulls(rows, pa.int64())
     return pa.table({
         "case_person": case_person, "person_id": person_id,
         "category": pa.repeat(pa.scalar(category.value), rows), "via": pa.repeat(pa.scalar(via.value), rows),

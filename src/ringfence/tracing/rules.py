@@ -11,6 +11,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import NamedTuple
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ringfence.protocols.models import CompanionRules, ContactRules, Protocol
 
 
@@ -77,9 +80,9 @@ def is_venue_exposure(overlap: timedelta, rules: ContactRules) -> bool:
     return overlap >= timedelta(minutes=rules.venue_min_overlap_minutes)
 
 
-def whole_minutes(seconds: float) -> int:
-    """An overlap as the contract prints it: whole minutes, rounded down (14 min 59 s is 14)."""
-    return int(seconds // 60)
+def whole_minutes(seconds: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Overlaps as the contract prints them: whole minutes, rounded down (14 min 59 s is 14), column-wise."""
+    return pc.floor(pc.divide(seconds.cast(pa.float64()), 60.0)).cast(pa.int64())
 
 
 # Stays are looked for this far before a window opens: a stay that began earlier than this (a hotel

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pyarrow as pa
+
 from ringfence.protocols import service as protocols
 from ringfence.tracing.rules import ContactCategory, ExposureVia, Grid, dwelt_long, grid_origin, whole_minutes
 from ringfence.tracing.transmission import CaseNode, Exposure, transmission_graph
@@ -33,7 +35,7 @@ def test_a_stay_in_a_cell_makes_companions_only_beyond_thirty_hours() -> None:
 
 
 def test_overlaps_are_printed_in_whole_minutes_rounded_down() -> None:
-    assert (whole_minutes(899.0), whole_minutes(900.0), whole_minutes(959.9)) == (14, 15, 15)
+    assert whole_minutes(pa.array([899.0, 900.0, 959.9, 0.0])).to_pylist() == [14, 15, 15, 0]
 
 
 def case(person: str, day: int, case_id: int) -> CaseNode:
