@@ -290,6 +290,10 @@ def _companions(
     else:
         bound["wanted_cells"] = pa.table({"cx": pa.array([c[0] for c in cells], pa.int64()),
                                           "cy": pa.array([c[1] for c in cells], pa.int64())})
+        xs, ys = [cx for cx, _ in cells], [cy for _, cy in cells]
+        (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(min(xs), min(ys)), grid.corner(max(xs) + 1, max(ys) + 1)
+        params |= {"lon_lo": lon_lo - _CELL_MARGIN, "lon_hi": lon_hi + _CELL_MARGIN,
+                   "lat_lo": lat_lo - _CELL_MARGIN, "lat_hi": lat_hi + _CELL_MARGIN}
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.companions(branches), params, tables=bound)

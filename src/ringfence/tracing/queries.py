@@ -91,12 +91,14 @@ def cell_rows(branches: int) -> str:
     than the cell) as plain filters the engine prunes row groups with, and the cell itself (`$cx_i`,
     `$cy_i`) checked exactly, from its own first day `$from_day_i` (a cell where every case present
     itself stayed long enough needs no one else's history: only the windows' days); with 0 (too many
-    cells for one text), one pass over all the days joined with `wanted_cells`.
+    cells for one text), one pass over all the days within the box around all the cells
+    (`$lat_lo` … `$lon_hi`: an outbreak's cases live near one another) joined with `wanted_cells`.
     """
     located = f"SELECT phone, start_at, end_at, {_cells()} FROM locations_by_place"
     if not branches:
-        return (f"SELECT o.* FROM ({located} WHERE day BETWEEN $first_day AND $last_day) o "
-                "JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy")
+        return (f"SELECT o.* FROM ({located} WHERE day BETWEEN $first_day AND $last_day"
+                " AND lat >= $lat_lo AND lat < $lat_hi AND lon >= $lon_lo AND lon < $lon_hi) o"
+                " JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy")
     return "\nUNION ALL\n".join(
         f"SELECT * FROM ({located} WHERE day BETWEEN $from_day_{i} AND $last_day"
         f" AND lat >= $lat_lo_{i} AND lat < $lat_hi_{i} AND lon >= $lon_lo_{i} AND lon < $lon_hi_{i})"
