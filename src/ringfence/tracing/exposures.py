@@ -187,7 +187,6 @@ def _venue_contacts(
     intervals = [interval for case_stays in stays.values() for _, interval in case_stays]
     earliest = min(i.start for i in intervals) - rules.MAX_STAY
     latest = max(i.end for i in intervals)
-    first_day, last_day = _days([Interval(earliest, latest)], tz)
     stay_rows = [(case, venue, i) for case, case_stays in stays.items() for venue, i in case_stays]
     case_stays = pa.table({
         "case_person": pa.array([r[0] for r in stay_rows], pa.string()),
@@ -195,14 +194,21 @@ def _venue_contacts(
         "start_at": pa.array([r[2].start for r in stay_rows], UTC_TIME),
         "end_at": pa.array([r[2].end for r in stay_rows], UTC_TIME),
     })
+    # a scan overlapping a stay was made at most MAX_STAY before it began: it is filed under one of these days
+    stay_days = sorted({(venue, day) for _, venue, i in stay_rows
+                        for day in _each_day(*_days([i], tz, before=rules.MAX_STAY))})
+    days = sorted({day for _, day in stay_days})
     params = {
-        "first_day": first_day, "last_day": last_day, "earliest": earliest, "latest": latest,
+        "earliest": earliest, "latest": latest, **{f"day_{n}": day for n, day in enumerate(days)},
         "default_dwell": protocol.contact.default_dwell_minutes,
         "min_overlap_seconds": protocol.contact.venue_min_overlap_minutes * 60,
     }
-    table = store.query(
-        queries.VENUE_CONTACTS, params, tables={"case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol)}
-    )
+    bound = {
+        "case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol),
+        "stay_days": pa.table({"venue_id": pa.array([v for v, _ in stay_days], pa.string()),
+                               "day": pa.array([d for _, d in stay_days], pa.date32())}),
+    }
+    table = store.query(queries.venue_contacts(len(days)), params, tables=bound)
     return _contacts(
         table.column("case_person"), table.column("person_id"), ContactCategory.close, ExposureVia.venue,
         venue_id=table.column("venue_id"), last_exposure=table.column("last_exposure"),
@@ -348,6 +354,10 @@ def _days(intervals: Iterable[Interval], tz: tzinfo, *, before: timedelta = time
     first = min(i.start for i in spans) - before
     last = max(i.end for i in spans)
     return first.astimezone(tz).date(), last.astimezone(tz).date()
+
+
+def _each_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _instants(column: pa.ChunkedArray) -> list[datetime]:

@@ -7,6 +7,7 @@ Each query traces a whole batch of cases in one pass. The batch comes in as smal
   `[start_at, end_at)`, its phone, and where the companion history starts (14 days before `end_at`);
 * `dwell_by_kind(kind, minutes)`: the protocol's dwell time by venue kind;
 * `case_stays(case_person, venue_id, start_at, end_at)`: the case's stays, already clipped to its window;
+  `stay_days(venue_id, day)`: the days whose files may hold a scan overlapping one of them;
 * `named(person_id)` / `wanted(household_id)`: the people or households to look up.
 
 Durations are differences of epoch seconds (`epoch(a) - epoch(b)`): DuckDB's `date_diff` and Spark's
@@ -45,15 +46,25 @@ WITH stays AS (
 SELECT case_person, venue_id, start_at, end_at FROM stays WHERE end_at > window_start
 """
 
-# One row per (case, contact): the stay pair that ends the latest among those overlapping enough.
-VENUE_CONTACTS = f"""
-WITH stays AS (
-  SELECT s.person_id, s.venue_id, s.scanned_at AS start_at, {_STAY_END} AS end_at
+def venue_contacts(days: int) -> str:
+    """One row per (case, contact): the stay pair that ends the latest among those overlapping enough.
+
+    The scans are read day by day (`$day_0` … `$day_{days-1}`), each day only at the venues whose case
+    stays could meet a scan filed under it (bound `stay_days(venue_id, day)`): a join's keys prune a day's
+    row groups venue by venue, and a venue visited on one day is not read on the others.
+    """
+    scans = "\nUNION ALL\n".join(
+        f"""  SELECT s.person_id, s.venue_id, s.scanned_at AS start_at, {_STAY_END} AS end_at
   FROM scans s
-  JOIN (SELECT DISTINCT venue_id FROM case_stays) cv ON cv.venue_id = s.venue_id
+  JOIN (SELECT DISTINCT venue_id FROM stay_days WHERE day = $day_{i}) cv ON cv.venue_id = s.venue_id
   LEFT JOIN venues v ON v.venue_id = s.venue_id
   LEFT JOIN dwell_by_kind d ON d.kind = v.kind
-  WHERE s.day BETWEEN $first_day AND $last_day AND s.scanned_at >= $earliest AND s.scanned_at < $latest
+  WHERE s.day = $day_{i} AND s.scanned_at >= $earliest AND s.scanned_at < $latest"""
+        for i in range(days)
+    )
+    return f"""
+WITH stays AS (
+{scans}
 ),
 pairs AS (
   SELECT c.case_person, s.person_id, s.venue_id,
@@ -69,6 +80,7 @@ WHERE overlap_seconds >= $min_overlap_seconds
 QUALIFY row_number() OVER (
   PARTITION BY case_person, person_id ORDER BY last_exposure DESC, overlap_seconds DESC, venue_id) = 1
 """
+
 
 # The grid cell of a location row (`rules.Grid`: Python, DuckDB and Spark put a point in the same cell).
 def _cells(alias: str = "") -> str:
