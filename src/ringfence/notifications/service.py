@@ -225,10 +225,10 @@ def deliver_pending(*, session: Session, senders: Senders | None = None, batch: 
 
 def _deliver(session: Session, message: Notification, recipients: list[Recipient], senders: Senders) -> str:
     """Send one message to its party's reachable addresses; the outcome's name."""
-    reachable = [r for r in recipients if r.channel in senders.by_channel]
     if not recipients:
         message.status = NotificationStatus.unaddressed
         return "unaddressed"
+    reachable = [r for r in recipients if r.channel in senders.by_channel]
     if not reachable:
         return "unconfigured"  # stays pending until a sender is configured
     errors = []

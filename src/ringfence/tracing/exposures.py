@@ -57,9 +57,6 @@ class BatchTrace:
         start, rows = self.spans.get(case_person, (0, 0))
         return _contact_objects(self.contacts.slice(start, rows))
 
-    def count(self, case_person: str) -> int:
-        return self.spans.get(case_person, (0, 0))[1]
-
 
 def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protocol, *, tz: tzinfo) -> BatchTrace:
     """Every case's contacts, found with one pass of each query over the whole batch."""

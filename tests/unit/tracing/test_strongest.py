@@ -50,7 +50,7 @@ def test_a_person_met_at_home_at_a_venue_and_in_the_grid_is_listed_once_close_vi
     ]  # the case is never its own contact; 959 s is 15 whole minutes
     assert trace.contacts_of("P7") == [
         Contact("P3", ContactCategory.companion, ExposureVia.grid, last_exposure=at(10), overlap_minutes=10)]
-    assert trace.count("P1") == 3 and trace.contacts_of("P9") == [] and trace.count("P9") == 0
+    assert trace.spans == {"P1": (0, 3), "P7": (3, 1)} and trace.contacts_of("P9") == []
 
 
 def test_secondary_contacts_are_the_household_of_each_close_contact_through_the_one_exposed_last(tmp_path) -> None:
