@@ -286,17 +286,13 @@ def _companions(
                 from_day = _days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0]
             else:
                 from_day = first_day
-            (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(cx, cy), grid.corner(cx + 1, cy + 1)
-            params |= {f"from_day_{i}": from_day, f"cx_{i}": cx, f"cy_{i}": cy, f"lon_lo_{i}": lon_lo - _CELL_MARGIN,
-                       f"lon_hi_{i}": lon_hi + _CELL_MARGIN, f"lat_lo_{i}": lat_lo - _CELL_MARGIN,
-                       f"lat_hi_{i}": lat_hi + _CELL_MARGIN}
+            params |= {f"from_day_{i}": from_day, f"cx_{i}": cx, f"cy_{i}": cy,
+                       **_box(grid, (cx, cy), (cx, cy), suffix=f"_{i}")}
     else:
         bound["wanted_cells"] = pa.table({"cx": pa.array([c[0] for c in cells], pa.int64()),
                                           "cy": pa.array([c[1] for c in cells], pa.int64())})
         xs, ys = [cx for cx, _ in cells], [cy for _, cy in cells]
-        (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(min(xs), min(ys)), grid.corner(max(xs) + 1, max(ys) + 1)
-        params |= {"lon_lo": lon_lo - _CELL_MARGIN, "lon_hi": lon_hi + _CELL_MARGIN,
-                   "lat_lo": lat_lo - _CELL_MARGIN, "lat_hi": lat_hi + _CELL_MARGIN}
+        params |= _box(grid, (min(xs), min(ys)), (max(xs), max(ys)))
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.companions(branches), params, tables=bound)
@@ -311,6 +307,13 @@ def _companions(
         table.column("case_person"), holders.filter(registered), ContactCategory.companion, ExposureVia.grid,
         last_exposure=table.column("last_exposure"), overlap_seconds=table.column("together_seconds"),
     ), unregistered
+
+
+def _box(grid: rules.Grid, lowest: tuple[int, int], highest: tuple[int, int], *, suffix: str = "") -> dict[str, float]:
+    """`$lon_lo…$lat_hi` (with `suffix`): the box from cell `lowest` to cell `highest` inclusive, a hair wider."""
+    (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(*lowest), grid.corner(highest[0] + 1, highest[1] + 1)
+    return {f"lon_lo{suffix}": lon_lo - _CELL_MARGIN, f"lon_hi{suffix}": lon_hi + _CELL_MARGIN,
+            f"lat_lo{suffix}": lat_lo - _CELL_MARGIN, f"lat_hi{suffix}": lat_hi + _CELL_MARGIN}
 
 
 # ---- bound tables and days --------------------------------------------------------------------
