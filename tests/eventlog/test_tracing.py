@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import pyarrow.parquet as pq
 import pytest
 from tests.eventlog import tracing_world as world
 from tests.eventlog.tracing_world import day
@@ -120,8 +121,10 @@ def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_co
     store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
     for kind in ("scans", "locations"):
         store.compact_all(kind)
-    assert list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
-    assert list((store.settings.events_dir / "_by_place" / "locations").rglob("*.parquet"))
+    by_person = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
+    by_place = list((store.settings.events_dir / "_by_place" / "locations").rglob("*.parquet"))
+    assert {_compression(f) for f in by_person} == {"ZSTD"}
+    assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW (Arrow calls it LZ4), decoded faster: a cell reads whole row groups
     after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}
     assert after.pop("zz").overlap_minutes == 30
     assert list(after.values()) == before
@@ -197,3 +200,7 @@ def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction
         store.compact_all("scans")
         store.compact_all("locations")
         assert traced(spark, *batch) == traced(store, *batch)
+
+
+def _compression(path) -> str:
+    return pq.ParquetFile(path).metadata.row_group(0).column(0).compression
