@@ -164,14 +164,27 @@ QUALIFY row_number() OVER (
 # (`found`: every route's rows with its ranks, in the order found, `seq`) in an in-process DuckDB whatever
 # the engine: within a category the stronger route (household > venue > grid), then the latest exposure,
 # then the smallest `through` (a secondary contact is linked through the close contact exposed last), then
-# the first found. The case itself is never its own contact.
+# the first found. The case itself is never its own contact. Companions (the weakest, and most, rows) come
+# once per (case, person) from their query (one row per phone, a phone held by one person): they are only
+# dropped where the person is close or secondary, not ranked among themselves.
 STRONGEST = """
+WITH ranked AS (
+  SELECT case_person, person_id, category, via, through, venue_id, last_exposure, overlap_minutes, category_rank
+  FROM found
+  WHERE via <> 'grid' AND person_id <> case_person
+  QUALIFY row_number() OVER (
+    PARTITION BY case_person, person_id
+    ORDER BY category_rank DESC, via_rank DESC, last_exposure DESC NULLS LAST, through NULLS FIRST, seq) = 1
+)
 SELECT case_person, person_id, category, via, through, venue_id, last_exposure, overlap_minutes
-FROM found
-WHERE person_id <> case_person
-QUALIFY row_number() OVER (
-  PARTITION BY case_person, person_id
-  ORDER BY category_rank DESC, via_rank DESC, last_exposure DESC NULLS LAST, through NULLS FIRST, seq) = 1
+FROM (
+  SELECT * FROM ranked
+  UNION ALL
+  SELECT case_person, person_id, category, via, through, venue_id, last_exposure, overlap_minutes, category_rank
+  FROM found g
+  WHERE via = 'grid' AND person_id <> case_person
+    AND NOT EXISTS (SELECT 1 FROM ranked r WHERE r.case_person = g.case_person AND r.person_id = g.person_id)
+)
 ORDER BY case_person, category_rank DESC, person_id
 """
 
