@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def _child(work: Callable[[], Any], queue: multiprocessing.Queue) -> None:
+def _child(work: Callable[[], Any], queue: multiprocessing.Queue, prepare: Callable[[], Any] | None) -> None:
+    if prepare is not None:
+        prepare()
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     outcome = work()
@@ -23,11 +25,16 @@ def _child(work: Callable[[], Any], queue: multiprocessing.Queue) -> None:
     queue.put((elapsed, after.ru_maxrss, cpu, outcome))
 
 
-def run_isolated(work: Callable[[], Any]) -> tuple[float, int, float, Any]:
-    """Run `work` in a forked process: (seconds, peak RSS in bytes, CPU seconds, what it returned)."""
+def run_isolated(
+    work: Callable[[], Any], prepare: Callable[[], Any] | None = None
+) -> tuple[float, int, float, Any]:
+    """Run `work` in a forked process: (seconds, peak RSS in bytes, CPU seconds, what it returned).
+
+    `prepare`, untimed, runs first in that process (a serving process's earlier requests, say); the peak RSS
+    includes it."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    process = context.Process(target=_child, args=(work, queue))
+    process = context.Process(target=_child, args=(work, queue, prepare))
     process.start()
     elapsed, peak_kib, cpu, outcome = queue.get()
     process.join()
@@ -36,12 +43,12 @@ def run_isolated(work: Callable[[], Any]) -> tuple[float, int, float, Any]:
     return elapsed, peak_kib * 1024, cpu, outcome
 
 
-def median_run(work: Callable[[], Any], repeat: int) -> dict[str, Any]:
+def median_run(work: Callable[[], Any], repeat: int, prepare: Callable[[], Any] | None = None) -> dict[str, Any]:
     """The median time (and CPU time) of `repeat` isolated runs, the highest peak RSS, the last outcome.
 
     CPU seconds matter on a shared machine: other work stretches the wall clock, not the CPU time.
     """
-    runs = [run_isolated(work) for _ in range(repeat)]
+    runs = [run_isolated(work, prepare) for _ in range(repeat)]
     return {
         "seconds": statistics.median(r[0] for r in runs),
         "peak_rss_mib": max(r[1] for r in runs) / 2**20,

@@ -122,7 +122,7 @@ def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_co
     for kind in ("scans", "locations"):
         store.compact_all(kind)
     by_person = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
-    by_place = list((store.settings.events_dir / "_by_place" / "locations").rglob("*.parquet"))
+    by_place = list((store.settings.events_dir / "_by_tile" / "locations").rglob("*.parquet"))
     assert {_compression(f) for f in by_person} == {"ZSTD"}
     assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW (Arrow calls it LZ4), decoded faster: a cell reads whole row groups
     after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}
@@ -130,29 +130,17 @@ def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_co
     assert list(after.values()) == before
 
 
-def test_companions_are_the_same_when_the_cells_are_read_in_one_pass_instead_of_one_box_each(
-    store, monkeypatch
-) -> None:
-    from ringfence.tracing import exposures
-
-    by_box = traced(store, world.C1).contacts_of("c1")
-    monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)
-    in_one_pass = traced(store, world.C1).contacts_of("c1")
-
-    assert [c for c in by_box if c.via == "grid"]
-    assert in_one_pass == by_box
-
-
 def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_with_the_same_companions(
     store, monkeypatch
 ) -> None:
     from ringfence.tracing import exposures
 
-    seen: list[dict] = []
+    seen: list[list] = []
     query = store.query
 
     def recording(sql, params=None, *, tables=None):
-        seen.append(dict(params or {}))
+        if tables and "wanted_cells" in tables:
+            seen.append(tables["wanted_cells"].column("from_day").to_pylist())
         return query(sql, params, tables=tables)
 
     # c1 itself dwells 31 h next door, and meets cm3 there for 20 minutes in its window: cm3 is a companion
@@ -163,13 +151,13 @@ def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_wi
         world._presence(world.PHONES["cm3"], day(9, 11), day(9, 11, 20), world.NEXT_CELL),
     ]), batch_id="next-door")
     monkeypatch.setattr(store, "query", recording)
-    by_box = traced(store, world.C1).contacts_of("c1")
-    days = sorted({v for p in seen for k, v in p.items() if k.startswith("from_day_")})
-    monkeypatch.setattr(exposures, "MAX_CELL_BRANCHES", 0)  # one pass over every day of the history
+    read_by_cell = traced(store, world.C1).contacts_of("c1")
+    monkeypatch.setattr(exposures.rules, "dwelt_long", lambda seconds, rules: False)  # every cell's whole history
 
-    assert len(days) == 2  # one cell from the history's first day, the other from the window's
-    assert "cm3" in {c.person_id for c in by_box if c.via == "grid"}
-    assert traced(store, world.C1).contacts_of("c1") == by_box
+    assert len(set(seen[0])) == 2  # one cell from the history's first day, the other from the window's
+    assert "cm3" in {c.person_id for c in read_by_cell if c.via == "grid"}
+    assert traced(store, world.C1).contacts_of("c1") == read_by_cell
+    assert len(set(seen[1])) == 1
 
 
 def test_a_case_with_no_stays_and_no_phone_has_only_its_household(tmp_path) -> None:

@@ -12,8 +12,9 @@ import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
+from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
-from ringfence.eventlog.views import duckdb_empty_select, event_view_schema
+from ringfence.eventlog.views import duckdb_empty_select, event_view_schema, second_order_view_schema
 
 if TYPE_CHECKING:
     from ringfence.config import Settings
@@ -73,17 +74,31 @@ class DuckDBEventStore(EventStore):
             con.register(kind.value, relation)
         for view, kind, files in ((BY_PERSON_VIEW, EventKind.scans, self.by_person_sources()),
                                   (BY_PLACE_VIEW, EventKind.locations, self.by_place_sources())):
-            if files:
-                relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
-            else:
-                relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
-            con.register(view, relation)
+            con.register(view, self._second_order_relation(con, kind, files))
         for name, path in self.register_sources().items():
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)
             else:
                 relation = con.sql(duckdb_empty_select(REGISTER_SCHEMAS[name]))
             con.register(name.value, relation)
+
+    def _second_order_relation(
+        self, con: duckdb.DuckDBPyConnection, kind: EventKind, files: list[Path]
+    ) -> duckdb.DuckDBPyRelation:
+        """The copies, with their stored derived columns (filters on those prune them), and the files not yet
+        copied, deriving those columns as they are read."""
+        derived = dict(SECOND_ORDER[kind].derived)
+        schema = second_order_view_schema(kind, tuple(derived))
+        parts = []
+        for stored, paths in zip((True, False), self.log.split_second_order(kind, files)):
+            if paths:
+                columns = ", ".join(
+                    f'{derived[f.name]} AS "{f.name}"' if f.name in derived and not stored else f'"{f.name}"'
+                    for f in schema)
+                parts.append(con.read_parquet([str(p) for p in paths], hive_partitioning=True).project(columns))
+        if not parts:
+            return con.sql(duckdb_empty_select(schema))
+        return parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
 
 
 DYNAMIC_KEYS = 4096

@@ -21,9 +21,9 @@ from sqlglot import exp
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
-from ringfence.eventlog.parquet_log import BY_PERSON, BY_PLACE
+from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
-from ringfence.eventlog.views import event_view_schema, spark_ddl
+from ringfence.eventlog.views import event_view_schema, second_order_view_schema, spark_ddl
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -116,9 +116,9 @@ class SparkEventStore(EventStore):
                 frame = spark.createDataFrame([], spark_ddl(event_view_schema(kind)))
             frame.createOrReplaceTempView(kind.value)
         if BY_PERSON_VIEW in tables:
-            self._bind_copies(spark, EventKind.scans, BY_PERSON, self.by_person_sources(), BY_PERSON_VIEW)
+            self._bind_copies(spark, EventKind.scans, self.by_person_sources(), BY_PERSON_VIEW)
         if BY_PLACE_VIEW in tables:
-            self._bind_copies(spark, EventKind.locations, BY_PLACE, self.by_place_sources(), BY_PLACE_VIEW)
+            self._bind_copies(spark, EventKind.locations, self.by_place_sources(), BY_PLACE_VIEW)
         for name, path in self.register_sources().items():
             if name.value not in tables:
                 continue
@@ -129,18 +129,23 @@ class SparkEventStore(EventStore):
             frame.createOrReplaceTempView(name.value)
 
 
-    def _bind_copies(self, spark: SparkSession, kind: EventKind, copies_root: str, files: list[Path],
-                     view_name: str) -> None:
+    def _bind_copies(self, spark: SparkSession, kind: EventKind, files: list[Path], view_name: str) -> None:
         """A second-order view (`scans_by_person`, `locations_by_place`): the copies (under their own root)
         and the files not yet copied, as one view."""
-        by_root: dict[Path, list[str]] = {}
-        copies = self.log.root / copies_root / kind.value
-        for path in files:
-            root = copies if path.is_relative_to(copies) else self.log.kind_dir(kind)
-            by_root.setdefault(root, []).append(str(path))
-        frames = [spark.read.option("basePath", str(root)).parquet(*paths) for root, paths in by_root.items()]
+        from pyspark.sql.functions import expr
+
+        second = SECOND_ORDER[kind]
+        derived = second.derived
+        copies, originals = self.log.split_second_order(kind, files)
+        frames = []
+        if copies:
+            root = self.log.root / second.root / kind.value
+            frames.append(spark.read.option("basePath", str(root)).parquet(*map(str, copies)))
+        if originals:  # not copied yet: their derived columns are computed as they are read
+            frame = spark.read.option("basePath", str(self.log.kind_dir(kind))).parquet(*map(str, originals))
+            frames.append(frame.withColumns({name: expr(sql) for name, sql in derived}))
         if not frames:
-            frames = [spark.createDataFrame([], spark_ddl(event_view_schema(kind)))]
+            frames = [spark.createDataFrame([], spark_ddl(second_order_view_schema(kind, tuple(n for n, _ in derived))))]
         view = frames[0]
         for frame in frames[1:]:
             view = view.unionByName(frame)

@@ -5,7 +5,7 @@ SQL is written once, in DuckDB's dialect, over views named after the event kinds
 of its event time) and the register snapshots (`people`, `venues`, `buildings`, `areas`).
 `scans_by_person` holds the rows of `scans`, read from the by-person copies compaction writes where
 they exist: a filter on person_id there reads one row group per day instead of the whole day;
-`locations_by_place` likewise holds `locations` sorted by place, for filters on lat/lon.
+`locations_by_place` likewise holds `locations` sorted by place tile (`tile`, see `views.PLACE_TILE`), for joins on tiles.
 Parameters are named (`$start`) with a dict, or positional (`?`) with a list; values are bound by
 the engine, never pasted into the text. Times come back as UTC instants. A query may also read small
 tables of the caller's (`tables={"case_windows": arrow_table}`), bound as views for that query only:

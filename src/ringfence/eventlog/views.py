@@ -1,6 +1,9 @@
-"""The shape of the views queries see: each kind's stored columns plus its partition column `day`."""
+"""The shape of the views queries see: each kind's stored columns plus its partition column `day`; the
+second-order views (`scans_by_person`, `locations_by_place`) also carry their copies' derived columns."""
 
 from __future__ import annotations
+
+import math
 
 import pyarrow as pa
 
@@ -19,6 +22,28 @@ _SPARK_TYPES = {
 def event_view_schema(kind: EventKind) -> pa.Schema:
     """The columns of the view `kind`: the stored ones, then `day` (local day of the event time)."""
     return LAYOUTS[kind].schema.append(pa.field("day", pa.date32()))
+
+
+# The place tile of a location row: its 0.01° band of latitude and 0.01° band of longitude (~1.1 km by
+# 0.9 km here) as one number. The by-place copy stores it and is sorted by it, so a join with the tiles a
+# query wants prunes row groups tile by tile (DuckDB turns the join's keys into a filter on the scan).
+# Plain arithmetic both engines compute alike; `tiles_covering` is the same in Python.
+PLACE_TILE = "(CAST(floor(lat * 100) AS BIGINT) + 9000) * 100000 + CAST(floor(lon * 100) AS BIGINT) + 18000"
+
+
+def tiles_covering(lon_lo: float, lat_lo: float, lon_hi: float, lat_hi: float) -> list[int]:
+    """Every tile a point of the box [lo, hi] can be in (`PLACE_TILE` of its corners and what lies between)."""
+    lats = range(math.floor(lat_lo * 100), math.floor(lat_hi * 100) + 1)
+    lons = range(math.floor(lon_lo * 100), math.floor(lon_hi * 100) + 1)
+    return [(lat + 9000) * 100000 + lon + 18000 for lat in lats for lon in lons]
+
+
+def second_order_view_schema(kind: EventKind, derived: tuple[str, ...]) -> pa.Schema:
+    """The view over a kind's second-order copies: the kind's view, then the copies' derived columns."""
+    schema = event_view_schema(kind)
+    for name in derived:
+        schema = schema.append(pa.field(name, pa.int64()))
+    return schema
 
 
 def duckdb_empty_select(schema: pa.Schema) -> str:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import UTC_TIME, RegisterName
 from ringfence.eventlog.store import EventStore
+from ringfence.eventlog.views import tiles_covering
 from ringfence.protocols.models import Protocol
 from ringfence.tracing import queries, rules
 from ringfence.tracing.rules import Contact, ContactCategory, ExposureVia, Interval
@@ -220,8 +221,7 @@ def companion_grid(store: EventStore, protocol: Protocol) -> rules.Grid:
     return rules.Grid(lon0, lat0, protocol.companion.grid_metres)
 
 
-MAX_CELL_BRANCHES = 48  # more cells than this are read in one pass joined with them (no per-cell pruning)
-_CELL_MARGIN = 1e-6  # degrees (~0.1 m) each side of a cell's box: a point on its edge is read, then placed exactly
+_CELL_MARGIN = 1e-6  # degrees (~0.1 m) each side of a cell: a point on its edge is read, then placed exactly
 
 
 def _companions(
@@ -230,7 +230,7 @@ def _companions(
     """Companions of the cases that have a phone; and how many qualifying phones name no one.
 
     Two passes: the cases' own positions (by phone), then the phones in the cells the cases were in
-    during their windows (by place, each cell's box read on its own).
+    during their windows (by place: the tiles those cells touch).
     """
     companion = protocol.companion
     history = timedelta(days=companion.history_days)
@@ -273,29 +273,30 @@ def _companions(
             "mine_seconds": pa.array([mine[c] for c in case_cells], pa.float64()),
         }),
     }
-    branches = len(cells) if len(cells) <= MAX_CELL_BRANCHES else 0
-    if branches:
-        # the other party's history matters only in cells where some case present did not itself stay long
-        del params["first_day"]  # each branch has its own
-        present = defaultdict(set)
-        for case, cx, cy in case_cells:
-            present[(cx, cy)].add(case)
-        for i, (cx, cy) in enumerate(cells):
-            cases_here = present[(cx, cy)]
-            if all(rules.dwelt_long(mine[(case, cx, cy)], companion) for case in cases_here):
-                from_day = _days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0]
-            else:
-                from_day = first_day
-            params |= {f"from_day_{i}": from_day, f"cx_{i}": cx, f"cy_{i}": cy,
-                       **_box(grid, (cx, cy), (cx, cy), suffix=f"_{i}")}
-    else:
-        bound["wanted_cells"] = pa.table({"cx": pa.array([c[0] for c in cells], pa.int64()),
-                                          "cy": pa.array([c[1] for c in cells], pa.int64())})
-        xs, ys = [cx for cx, _ in cells], [cy for _, cy in cells]
-        params |= _box(grid, (min(xs), min(ys)), (max(xs), max(ys)))
+    # each cell from its first day: the other party's history matters only where some case present did not
+    # itself stay long; the tiles it touches, from the earliest first day of their cells
+    present = defaultdict(set)
+    for case, cx, cy in case_cells:
+        present[(cx, cy)].add(case)
+    from_days: list[date] = []
+    tiles: dict[int, date] = {}
+    for cell in cells:
+        cases_here = present[cell]
+        if all(rules.dwelt_long(mine[(case, *cell)], companion) for case in cases_here):
+            from_days.append(_days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0])
+        else:
+            from_days.append(first_day)
+        for tile in _tiles(grid, cell):
+            tiles[tile] = min(tiles.get(tile, from_days[-1]), from_days[-1])
+    bound["wanted_cells"] = pa.table({
+        "cx": pa.array([c[0] for c in cells], pa.int64()), "cy": pa.array([c[1] for c in cells], pa.int64()),
+        "from_day": pa.array(from_days, pa.date32()),
+    })
+    bound["wanted_tiles"] = pa.table({"tile": pa.array(list(tiles), pa.int64()),
+                                      "from_day": pa.array(list(tiles.values()), pa.date32())})
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
-    table = store.query(queries.companions(branches), params, tables=bound)
+    table = store.query(queries.COMPANIONS, params, tables=bound)
 
     # a thousand cases meet millions of phones: their holders are named column-wise
     phones = table.column("phone").combine_chunks()
@@ -309,11 +310,10 @@ def _companions(
     ), unregistered
 
 
-def _box(grid: rules.Grid, lowest: tuple[int, int], highest: tuple[int, int], *, suffix: str = "") -> dict[str, float]:
-    """`$lon_lo…$lat_hi` (with `suffix`): the box from cell `lowest` to cell `highest` inclusive, a hair wider."""
-    (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(*lowest), grid.corner(highest[0] + 1, highest[1] + 1)
-    return {f"lon_lo{suffix}": lon_lo - _CELL_MARGIN, f"lon_hi{suffix}": lon_hi + _CELL_MARGIN,
-            f"lat_lo{suffix}": lat_lo - _CELL_MARGIN, f"lat_hi{suffix}": lat_hi + _CELL_MARGIN}
+def _tiles(grid: rules.Grid, cell: tuple[int, int]) -> list[int]:
+    """The place tiles (`views.PLACE_TILE`) a point of the cell can lie in: its box, a hair wider each side."""
+    (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(*cell), grid.corner(cell[0] + 1, cell[1] + 1)
+    return tiles_covering(lon_lo - _CELL_MARGIN, lat_lo - _CELL_MARGIN, lon_hi + _CELL_MARGIN, lat_hi + _CELL_MARGIN)
 
 
 # ---- bound tables and days --------------------------------------------------------------------

@@ -96,40 +96,30 @@ WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.his
 """
 
 
-def cell_rows(branches: int) -> str:
-    """The location rows in the wanted cells over the days, read from the by-place copy.
-
-    With `branches` > 0, one branch per cell `i` with its box (`$lat_lo_i` … `$lon_hi_i`, a hair wider
-    than the cell) as plain filters the engine prunes row groups with, and the cell itself (`$cx_i`,
-    `$cy_i`) checked exactly, from its own first day `$from_day_i` (a cell where every case present
-    itself stayed long enough needs no one else's history: only the windows' days); with 0 (too many
-    cells for one text), one pass over all the days within the box around all the cells
-    (`$lat_lo` … `$lon_hi`: an outbreak's cases live near one another) joined with `wanted_cells`.
-    """
-    located = f"SELECT phone, start_at, end_at, {_cells()} FROM locations_by_place"
-    if not branches:
-        return (f"SELECT o.* FROM ({located} WHERE day BETWEEN $first_day AND $last_day"
-                " AND lat >= $lat_lo AND lat < $lat_hi AND lon >= $lon_lo AND lon < $lon_hi) o"
-                " JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy")
-    return "\nUNION ALL\n".join(
-        f"SELECT * FROM ({located} WHERE day BETWEEN $from_day_{i} AND $last_day"
-        f" AND lat >= $lat_lo_{i} AND lat < $lat_hi_{i} AND lon >= $lon_lo_{i} AND lon < $lon_hi_{i})"
-        f" cell_{i} WHERE cx = $cx_{i} AND cy = $cy_{i}"
-        for i in range(branches)
-    )
+# The location rows in the wanted cells, read from the by-place copy: a join with the tiles those cells touch
+# (`wanted_tiles(tile, from_day)`) prunes its row groups tile by tile, then each row's own cell is checked
+# (`wanted_cells(cx, cy, from_day)`). A cell is read from its own first day: a cell where every case present
+# itself stayed long enough needs no one else's history, only the windows' days.
+CELL_ROWS = f"""
+SELECT o.phone, o.start_at, o.end_at, o.cx, o.cy
+FROM (
+  SELECT l.phone, l.start_at, l.end_at, l.day, {_cells("l.")}
+  FROM locations_by_place l JOIN wanted_tiles t ON t.tile = l.tile
+  WHERE l.day BETWEEN $first_day AND $last_day AND l.day >= t.from_day
+) o
+JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy AND o.day >= k.from_day
+"""
 
 
-def companions(branches: int) -> str:
-    """Each phone that was a case's companion (DESIGN.md section 3): in the case's cell with it at least
-    `$min_together_seconds`, where the case (`mine_seconds`, over its history) or the phone (its own stay in
-    that cell over the case's history) stayed more than `$long_seconds`; one row per (case, phone), from the
-    cell where it was exposed last (then longest). The people index names each phone's holder.
-
-    Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's presence inside its
-    window; `case_cells(case_person, cx, cy, history_from, end_at, mine_seconds)`."""
-    return f"""
+# Each phone that was a case's companion (DESIGN.md section 3): in the case's cell with it at least
+# `$min_together_seconds`, where the case (`mine_seconds`, over its history) or the phone (its own stay in that
+# cell over the case's history) stayed more than `$long_seconds`; one row per (case, phone), from the cell
+# where it was exposed last (then longest). The people index names each phone's holder.
+# Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's presence inside its window;
+# `case_cells(case_person, cx, cy, history_from, end_at, mine_seconds)`; and `CELL_ROWS`'s tables.
+COMPANIONS = f"""
 WITH near AS (
-{cell_rows(branches)}
+{CELL_ROWS}
 ),
 together AS (
   SELECT c.case_person, o.phone, c.cx, c.cy,

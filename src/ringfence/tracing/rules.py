@@ -135,7 +135,7 @@ def grid_origin(mean_lon: float | None, mean_lat: float | None) -> tuple[float, 
 
 def dwelt_long(seconds: float, rules: CompanionRules) -> bool:
     """A stay in a cell over the history long enough to make whoever shares it a companion (with at least
-    `min_minutes` together: `queries.companions` applies both in the engine)."""
+    `min_minutes` together: `queries.COMPANIONS` applies both in the engine)."""
     return seconds > timedelta(hours=rules.cumulative_hours).total_seconds()
 
 
