@@ -24,8 +24,8 @@ def event_view_schema(kind: EventKind) -> pa.Schema:
     return LAYOUTS[kind].schema.append(pa.field("day", pa.date32()))
 
 
-# The place tile of a location row: its 0.01° band of latitude and 0.01° band of longitude (~1.1 km by
-# 0.9 km here) as one number. The by-place copy stores it and is sorted by it, so a join with the tiles a
+# The place tile of a location row: its 0.01° band of latitude and 0.01° band of longitude (1.1 km by
+# 0.9 km at 35° N) as one number. The by-place copy stores it and is sorted by it, so a join with the tiles a
 # query wants prunes row groups tile by tile (DuckDB turns the join's keys into a filter on the scan).
 # Plain arithmetic both engines compute alike; `tiles_covering` is the same in Python.
 PLACE_TILE = "(CAST(floor(lat * 100) AS BIGINT) + 9000) * 100000 + CAST(floor(lon * 100) AS BIGINT) + 18000"
