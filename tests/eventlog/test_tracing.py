@@ -13,6 +13,7 @@ from tests.eventlog.worlds import events, home_settings, scans, utc
 
 from ringfence.config import Settings
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
+from ringfence.eventlog.kinds import EventKind
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols import service as protocols
 from ringfence.tracing.exposures import CaseWindow, trace_batch
@@ -124,10 +125,19 @@ def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_co
     by_person = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
     by_place = list((store.settings.events_dir / "_by_tile" / "locations").rglob("*.parquet"))
     assert {_compression(f) for f in by_person} == {"ZSTD"}
-    assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW (Arrow calls it LZ4), decoded faster: a cell reads whole row groups
+    assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW, as Arrow names it: decoded faster
     after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}
     assert after.pop("zz").overlap_minutes == 30
     assert list(after.values()) == before
+
+
+# c1 itself dwells 31 h next door, and meets cm3 there for 20 minutes in its window: cm3 is a companion
+# through c1's own stay, so that cell needs no one else's history
+NEXT_DOOR = [
+    world._presence(world.PHONES["c1"], day(1), day(2, 7), world.NEXT_CELL),
+    world._presence(world.PHONES["c1"], day(9, 11), day(9, 12), world.NEXT_CELL),
+    world._presence(world.PHONES["cm3"], day(9, 11), day(9, 11, 20), world.NEXT_CELL),
+]
 
 
 def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_with_the_same_companions(
@@ -143,13 +153,7 @@ def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_wi
             seen.append(tables["wanted_cells"].column("from_day").to_pylist())
         return query(sql, params, tables=tables)
 
-    # c1 itself dwells 31 h next door, and meets cm3 there for 20 minutes in its window: cm3 is a companion
-    # through c1's own stay, so that cell needs no one else's history
-    store.append("locations", events("locations", [
-        world._presence(world.PHONES["c1"], day(1), day(2, 7), world.NEXT_CELL),
-        world._presence(world.PHONES["c1"], day(9, 11), day(9, 12), world.NEXT_CELL),
-        world._presence(world.PHONES["cm3"], day(9, 11), day(9, 11, 20), world.NEXT_CELL),
-    ]), batch_id="next-door")
+    store.append("locations", events("locations", NEXT_DOOR), batch_id="next-door")
     monkeypatch.setattr(store, "query", recording)
     read_by_cell = traced(store, world.C1).contacts_of("c1")
     monkeypatch.setattr(exposures.rules, "dwelt_long", lambda seconds, rules: False)  # every cell's whole history
@@ -188,6 +192,17 @@ def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction
         store.compact_all("scans")
         store.compact_all("locations")
         assert traced(spark, *batch) == traced(store, *batch)
+        store.append("locations", events("locations", NEXT_DOOR), batch_id="after-compaction")
+        assert traced(spark, *batch) == traced(store, *batch)
+
+
+def test_locations_appended_after_compaction_are_read_beside_the_by_place_copies(store) -> None:
+    store.compact_all("locations")
+    store.append("locations", events("locations", NEXT_DOOR), batch_id="after-compaction")
+    copies, not_copied = store.log.split_second_order(EventKind.locations, store.by_place_sources())
+
+    assert copies and not_copied
+    assert "cm3" in {c.person_id for c in traced(store, world.C1).contacts_of("c1") if c.via == "grid"}
 
 
 def _compression(path) -> str:
