@@ -294,6 +294,7 @@ def _companions(
     })
     bound["wanted_tiles"] = pa.table({"tile": pa.array(list(tiles), pa.int64()),
                                       "from_day": pa.array(list(tiles.values()), pa.date32())})
+    params |= {"lowest_tile": min(tiles), "highest_tile": max(tiles)}
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.COMPANIONS, params, tables=bound)

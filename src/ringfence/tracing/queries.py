@@ -98,14 +98,16 @@ WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.his
 
 # The location rows in the wanted cells, read from the by-place copy: a join with the tiles those cells touch
 # (`wanted_tiles(tile, from_day)`) prunes its row groups tile by tile, then each row's own cell is checked
-# (`wanted_cells(cx, cy, from_day)`). A cell is read from its own first day: a cell where every case present
-# itself stayed long enough needs no one else's history, only the windows' days.
+# (`wanted_cells(cx, cy, from_day)`); the tiles' range is also a plain filter, which Spark (it does not prune
+# by a join's keys) pushes down to the row groups. A cell is read from its own first day: a cell where every
+# case present itself stayed long enough needs no one else's history, only the windows' days.
 CELL_ROWS = f"""
 SELECT o.phone, o.start_at, o.end_at, o.cx, o.cy
 FROM (
   SELECT l.phone, l.start_at, l.end_at, l.day, {_cells("l.")}
   FROM locations_by_place l JOIN wanted_tiles t ON t.tile = l.tile
   WHERE l.day BETWEEN $first_day AND $last_day AND l.day >= t.from_day
+    AND l.tile BETWEEN $lowest_tile AND $highest_tile
 ) o
 JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy AND o.day >= k.from_day
 """
