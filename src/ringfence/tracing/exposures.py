@@ -282,12 +282,12 @@ def _companions(
     tiles: dict[int, date] = {}
     for cell in cells:
         cases_here = present[cell]
+        from_day = first_day
         if all(rules.dwelt_long(mine[(case, *cell)], companion) for case in cases_here):
-            from_days.append(_days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0])
-        else:
-            from_days.append(first_day)
+            from_day = _days([traced[case] for case in cases_here], tz, before=timedelta(days=1))[0]
+        from_days.append(from_day)
         for tile in _tiles(grid, cell):
-            tiles[tile] = min(tiles.get(tile, from_days[-1]), from_days[-1])
+            tiles[tile] = min(tiles.get(tile, from_day), from_day)
     bound["wanted_cells"] = pa.table({
         "cx": pa.array([c[0] for c in cells], pa.int64()), "cy": pa.array([c[1] for c in cells], pa.int64()),
         "from_day": pa.array(from_days, pa.date32()),
