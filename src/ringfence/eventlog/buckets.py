@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 BUCKET_ROWS = 1_000_000  # a compacted day is cut into files of about this many rows
 MAX_BUCKETS = 64
@@ -68,6 +69,11 @@ class TileBands:
 
 
 Buckets = HashBuckets | TileBands
+
+
+def in_bucket_folder(path: Path) -> bool:
+    """Whether an event file lies in a bucket's folder (a compacted day's), not directly under its day."""
+    return path.parent.name.startswith("bucket=")
 
 
 def in_buckets(alias: str, param: str) -> str:

@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
+from ringfence.eventlog.buckets import in_bucket_folder
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
@@ -107,7 +108,7 @@ def _relation(
     parts = []
     for files, computed in groups:
         for bucketed in (False, True):
-            paths = [str(p) for p in files if p.parent.name.startswith("bucket=") == bucketed]
+            paths = [str(p) for p in files if in_bucket_folder(p) == bucketed]
             if not paths:
                 continue
             columns = ", ".join(

@@ -50,7 +50,7 @@ import duckdb
 import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.buckets import Buckets, HashBuckets, TileBands
+from ringfence.eventlog.buckets import Buckets, HashBuckets, TileBands, in_bucket_folder
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
 from ringfence.eventlog.parquet_files import copy_to_parquet, write_buckets
 from ringfence.eventlog.views import PLACE_TILE, second_order_file_schema
@@ -144,7 +144,7 @@ class ParquetLog:
         if copies := sorted(day.glob(f"bucket=*/{glob_escape(path.name)}")):
             return copies
         legacy = self.root / second.root / relative
-        return [legacy] if not _in_bucket(path) and legacy.is_file() else []
+        return [legacy] if not in_bucket_folder(path) and legacy.is_file() else []
 
     def split_second_order(self, kind: EventKind, files: list[Path]) -> tuple[list[Path], list[Path]]:
         """`files` (from `files_in_second_order`) as (second-order copies, files not yet copied)."""
@@ -267,10 +267,10 @@ class ParquetLog:
         if not parts:
             return True
         copies = self.copies_of(parts[0])
-        copied = layout.kind not in SECOND_ORDER or bool(copies and _in_bucket(copies[0]))
+        copied = layout.kind not in SECOND_ORDER or bool(copies and in_bucket_folder(copies[0]))
         if layout.buckets is None:
             return len(parts) == 1 and copied
-        return len({p.name for p in parts}) == 1 and all(_in_bucket(p) for p in parts) and copied
+        return len({p.name for p in parts}) == 1 and all(in_bucket_folder(p) for p in parts) and copied
 
     @staticmethod
     def _write_day(con: duckdb.DuckDBPyConnection, layout: KindLayout, folder: Path, stage: Path, name: str) -> list[str]:
@@ -324,7 +324,7 @@ class ParquetLog:
                     os.replace(source, target)
             for relative in manifest["remove"]:
                 (self.root / relative).unlink(missing_ok=True)
-                if _in_bucket(self.root / relative):
+                if in_bucket_folder(self.root / relative):
                     with suppress(OSError):  # a bucket folder left empty goes (one still holding files stays)
                         (self.root / relative).parent.rmdir()
         shutil.rmtree(stage, ignore_errors=True)
@@ -367,10 +367,6 @@ def _day_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(folder.glob("*.parquet")) + sorted(folder.glob("bucket=*/*.parquet"))
-
-
-def _in_bucket(path: Path) -> bool:
-    return path.parent.name.startswith("bucket=")
 
 
 def _rows(con: duckdb.DuckDBPyConnection) -> int:

@@ -20,6 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from ringfence.core.errors import InvalidInput
+from ringfence.eventlog.buckets import in_bucket_folder
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
@@ -138,7 +139,7 @@ def _frame(spark: SparkSession, schema: pa.Schema, groups: list[tuple[Path, list
     frames = []
     for root, files, computed in groups:
         for bucketed in (False, True):
-            paths = [str(p) for p in files if p.parent.name.startswith("bucket=") == bucketed]
+            paths = [str(p) for p in files if in_bucket_folder(p) == bucketed]
             if not paths:
                 continue
             frame = spark.read.option("basePath", str(root)).parquet(*paths).withColumns(
