@@ -1,4 +1,5 @@
-"""`ringfence events compact`: merge each day's part files into one sorted file (and scans' by-person copy)."""
+"""`ringfence events compact`: merge each day's part files into one sorted file, or bucket files, and write the
+second-order copies (scans by person, locations by place)."""
 
 from __future__ import annotations
 
