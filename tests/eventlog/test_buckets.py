@@ -21,6 +21,7 @@ from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.views import PLACE_TILE
 
 KEYS = ["V0011247", "p1", "", "张三", "13800138000", None]
+SCANS = [(f"p{i % 20}", f"v{i % 13:02d}", utc(2022, 10, 1, 1, i)) for i in range(60)]  # 20 people, 13 venues
 
 
 def test_a_day_is_cut_into_more_buckets_as_it_grows_up_to_sixty_four() -> None:
@@ -84,9 +85,8 @@ def test_a_query_naming_one_persons_buckets_opens_only_their_files_and_reads_fil
     log_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(buckets, "BUCKET_ROWS", 4)
-    rows = [(f"p{i % 20}", f"v{i % 13:02d}", utc(2022, 10, 1, 1, i)) for i in range(60)]
     with DuckDBEventStore(log_settings) as store:
-        store.append("scans", scans(*rows), batch_id="b1")
+        store.append("scans", scans(*SCANS), batch_id="b1")
         store.compact("scans", date(2022, 10, 1))
         store.append("scans", scans(("p3", "v99", utc(2022, 10, 1, 9))), batch_id="late")  # not compacted
         sql = f"SELECT venue_id FROM scans_by_person s WHERE s.person_id = 'p3' AND {in_buckets('s', 'wanted')}"
@@ -94,7 +94,7 @@ def test_a_query_naming_one_persons_buckets_opens_only_their_files_and_reads_fil
         found = store.query(sql, params).column("venue_id").to_pylist()
         plan = "\n".join(store.query(f"EXPLAIN ANALYZE {sql}", params).column("explain_value").to_pylist())
         by_person = store.query("SELECT person_id, bucket FROM scans_by_person").to_pylist()
-    assert sorted(found) == sorted([f"v{i % 13:02d}" for i in range(60) if i % 20 == 3] + ["v99"])
+    assert sorted(found) == sorted([venue for person, venue, _ in SCANS if person == "p3"] + ["v99"])
     # the one bucket file of p3's copy, and the appended file not copied yet; not the other buckets' files
     assert sum(int(n) for n in _files_read(plan)) == 2
     assert len(list((log_settings.events_dir / "_by_person").rglob("*.parquet"))) > 3
@@ -129,9 +129,8 @@ def test_an_older_logs_scans_keep_their_one_file_and_get_their_by_person_copy_cu
     log_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(buckets, "BUCKET_ROWS", 4)
-    rows = [(f"p{i % 20}", f"v{i % 13:02d}", utc(2022, 10, 1, 1, i)) for i in range(60)]
     with DuckDBEventStore(log_settings) as store:
-        store.append("scans", scans(*rows), batch_id="old")
+        store.append("scans", scans(*SCANS), batch_id="old")
         (merged,) = (log_settings.events_dir / "scans").rglob("*.parquet")
         legacy = log_settings.events_dir / "_by_person" / merged.relative_to(log_settings.events_dir)
         legacy.parent.mkdir(parents=True)
