@@ -225,7 +225,7 @@ class ParquetLog:
             con.close()
 
     def compact(self, kind: EventKind, day: date) -> int:
-        """Merge the files of one day into one sorted file (scans and locations: one a bucket, `buckets.py`),
+        """Merge the files of one day into one sorted file (a kind with buckets: one a bucket, `buckets.py`),
         atomically; the files merged (0: the day was compacted already).
 
         Kinds with a second order (scans by person, locations by place) get the merged day's copy in the
@@ -244,7 +244,8 @@ class ParquetLog:
             # one file, sorted already (not to be cut into buckets): only its copy is missing
             kept = layout.buckets is None and len(parts) == 1
             name = parts[0].name if kept else f"part-{batch_id}-000.parquet"  # a day's copy is named as its files
-            removed = [p for part in parts for p in ([] if kept else [part]) + self.copies_of(part)]
+            # once each: a day's bucket files share their copies
+            removed = list(dict.fromkeys(p for part in parts for p in ([] if kept else [part]) + self.copies_of(part)))
             with self.connection() as con:
                 con.read_parquet([str(p) for p in parts], hive_partitioning=False).create_view("day_parts")
                 added = [] if kept else self._write_day(con, layout, folder, stage, name)
