@@ -5,14 +5,11 @@ Layout under `events_dir`:
     <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key; appended
     <kind>/day=…/bucket=N/part-<batch_id>-000.parquet    a compacted day of a kind with buckets (locations),
                                                         cut into buckets of its sort key (`buckets.py`)
-    _by_person/scans/day=…/bucket=N/…                   a compacted day of scans again, sorted by person
-                                                        and cut into buckets of person_id: a case's own
-                                                        stays prune by person_id
-    _by_tile/locations/day=…/bucket=N/…                 a compacted day of locations again, with its place
-                                                        tile (0.01° of latitude by 0.01° of longitude,
-                                                        `views.PLACE_TILE`), sorted by it and cut into bands
-                                                        of latitude: the phones in a grid cell prune by tile
-                                                        (LZ4)
+    _by_person/scans/day=…/bucket=N/…                   a compacted day of scans again, sorted by person and
+                                                        cut into buckets of person_id (a case's own stays)
+    _by_tile/locations/day=…/bucket=N/…                 a compacted day of locations again with its place tile
+                                                        (0.01° by 0.01°, `views.PLACE_TILE`), sorted by it and
+                                                        cut into bands of latitude (a grid cell's phones), LZ4
     _staging/<batch_id>/files/<kind>/day=…/…            a batch being written
     _staging/<batch_id>/COMPLETE                        JSON manifest: files to add, files to remove
     .write.lock                                         one writer at a time (flock, freed by a kill)
@@ -26,7 +23,7 @@ files and copies are added, and the files they replace removed, together.
 Logs written before days were cut into buckets (one merged file per day, its copy beside it under the
 same name) are read as they are; `compact` rewrites such a day into buckets.
 
-Every writer works through DuckDB (in-process) whatever the query engine is: the files are the
+Every writer works in process (DuckDB, pyarrow) whatever the query engine is: the files are the
 contract between engines, and writing them needs no cluster.
 """
 
