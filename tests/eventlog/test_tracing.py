@@ -12,7 +12,6 @@ from tests.eventlog.tracing_world import day
 from tests.eventlog.worlds import events, home_settings, scans, utc
 
 from ringfence.config import Settings
-from ringfence.eventlog import buckets
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.kinds import EventKind
 from ringfence.eventlog.store import EventStore
@@ -118,17 +117,13 @@ def test_a_batch_finds_for_each_case_what_tracing_it_alone_finds(store) -> None:
     assert [(c.person_id, c.venue_id) for c in batch.contacts_of("c2")] == [("q1", "vB")]
 
 
-def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_contacts(store, monkeypatch) -> None:
-    monkeypatch.setattr(buckets, "BUCKET_ROWS", 1)  # every day of a few rows cut into many bucket files
+def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_contacts(store) -> None:
     before = traced(store, world.C1).contacts_of("c1")
     store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
     for kind in ("scans", "locations"):
         store.compact_all(kind)
     by_person = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
     by_place = list((store.settings.events_dir / "_by_tile" / "locations").rglob("*.parquet"))
-    assert len({p.parent for p in by_person}) > len(store.days("scans"))  # some day is in several files
-    by_phone = list((store.settings.events_dir / "locations").rglob("bucket=*/*.parquet"))
-    assert len({p.parent for p in by_phone}) > len(store.days("locations"))
     assert {_compression(f) for f in by_person} == {"ZSTD"}
     assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW, as Arrow names it: decoded faster
     after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}
@@ -188,10 +183,8 @@ def test_a_stay_starting_two_days_before_the_window_is_still_read(tmp_path) -> N
 
 
 @pytest.mark.spark
-def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction(store, spark_engine, monkeypatch) -> None:
+def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction(store, spark_engine) -> None:
     from ringfence.eventlog.spark_store import SparkEventStore
-
-    monkeypatch.setattr(buckets, "BUCKET_ROWS", 1)  # compacted days in many bucket files
 
     batch = (world.C1, CaseWindow("c2", Interval(day(8), day(10))))
     with SparkEventStore(store.settings) as spark:
@@ -206,7 +199,7 @@ def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction
 def test_locations_appended_after_compaction_are_read_beside_the_by_place_copies(store) -> None:
     store.compact_all("locations")
     store.append("locations", events("locations", NEXT_DOOR), batch_id="after-compaction")
-    copies, not_copied = store.log.split_second_order(EventKind.locations, store.second_order_sources(EventKind.locations))
+    copies, not_copied = store.log.split_second_order(EventKind.locations, store.by_place_sources())
 
     assert copies and not_copied
     assert "cm3" in {c.person_id for c in traced(store, world.C1).contacts_of("c1") if c.via == "grid"}

@@ -1,5 +1,4 @@
-"""`ringfence events compact`: merge each day's part files into one sorted file, or bucket files, and write the
-second-order copies (scans by person, locations by place)."""
+"""`ringfence events compact`: merge each day's part files into one sorted file (and scans' by-person copy)."""
 
 from __future__ import annotations
 

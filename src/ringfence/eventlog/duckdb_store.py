@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +11,6 @@ import duckdb
 import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.buckets import in_bucket_folder
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
@@ -36,7 +34,7 @@ class DuckDBEventStore(EventStore):
         """Run one DuckDB SELECT over the views of the files published right now (and the caller's `tables`)."""
         with self._guard, self.log.reading():
             con = self._connect()
-            self._bind_views(con, _words(sql))
+            self._bind_views(con)
             for name, table in (tables or {}).items():
                 con.register(name, table)
             try:
@@ -65,64 +63,42 @@ class DuckDBEventStore(EventStore):
             self._connection.execute(f"SET dynamic_or_filter_threshold = {DYNAMIC_KEYS}")
         return self._connection
 
-    def _bind_views(self, con: duckdb.DuckDBPyConnection, words: frozenset[str]) -> None:
-        """Point each view the query may read (its name is one of the query's `words`) at the files there are
-        now (a kind with none reads as empty); the views are this connection's own (registered, not in the
-        shared catalog), like the caller's bound tables. Binding a view costs a listing of its files."""
-        for kind in EventKind:
-            if kind.value in words:
-                con.register(kind.value, _relation(con, event_view_schema(kind), [(self.log.files(kind), {})]))
-        for view, kind in ((BY_PERSON_VIEW, EventKind.scans), (BY_PLACE_VIEW, EventKind.locations)):
-            if view not in words:
-                continue
-            files = self.second_order_sources(kind)
-            derived = dict(SECOND_ORDER[kind].derived)
-            copies, originals = self.log.split_second_order(kind, files)
-            # the copies store their derived columns (filters on those prune them); the files not yet copied
-            # derive them as they are read
-            schema = second_order_view_schema(kind, tuple(derived))
-            con.register(view, _relation(con, schema, [(copies, {}), (originals, derived)]))
+    def _bind_views(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Point each view at the files there are now (a kind with none reads as empty); the views are this
+        connection's own (registered, not in the shared catalog), like the caller's bound tables."""
+        for kind, files in self.event_sources().items():
+            if files:
+                relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
+            else:
+                relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
+            con.register(kind.value, relation)
+        for view, kind, files in ((BY_PERSON_VIEW, EventKind.scans, self.by_person_sources()),
+                                  (BY_PLACE_VIEW, EventKind.locations, self.by_place_sources())):
+            con.register(view, self._second_order_relation(con, kind, files))
         for name, path in self.register_sources().items():
-            if name.value not in words:
-                continue
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)
             else:
                 relation = con.sql(duckdb_empty_select(REGISTER_SCHEMAS[name]))
             con.register(name.value, relation)
 
-
-def _words(sql: str) -> frozenset[str]:
-    """The words of a query's text, among them the names of the views it reads."""
-    return frozenset(re.findall(r"[a-z_][a-z0-9_]*", sql.lower()))
-
-
-def _relation(
-    con: duckdb.DuckDBPyConnection, schema: pa.Schema, groups: list[tuple[list[Path], dict[str, str]]]
-) -> duckdb.DuckDBPyRelation:
-    """The rows of every group's files as one relation of `schema`'s columns; a group's `computed` columns
-    (name -> SQL, our own) are derived as read, and a file not in a `bucket=` folder has no bucket (NULL).
-
-    Files directly under a day and files in bucket folders are read apart: one read of both would take the
-    first for a different partitioning. A filter on `bucket` skips the other buckets' files unopened."""
-    parts = []
-    for files, computed in groups:
-        for bucketed in (False, True):
-            paths = [str(p) for p in files if in_bucket_folder(p) == bucketed]
-            if not paths:
-                continue
-            columns = ", ".join(
-                f'{computed[f.name]} AS "{f.name}"' if f.name in computed
-                else 'CAST(NULL AS BIGINT) AS "bucket"' if f.name == "bucket" and not bucketed
-                else f'"{f.name}"'
-                for f in schema)
-            parts.append(con.read_parquet(paths, hive_partitioning=True).project(columns))
-    if not parts:
-        return con.sql(duckdb_empty_select(schema))
-    relation = parts[0]
-    for part in parts[1:]:
-        relation = relation.union(part)
-    return relation
+    def _second_order_relation(
+        self, con: duckdb.DuckDBPyConnection, kind: EventKind, files: list[Path]
+    ) -> duckdb.DuckDBPyRelation:
+        """The copies, with their stored derived columns (filters on those prune them), and the files not yet
+        copied, deriving those columns as they are read."""
+        derived = dict(SECOND_ORDER[kind].derived)
+        schema = second_order_view_schema(kind, tuple(derived))
+        parts = []
+        for stored, paths in zip((True, False), self.log.split_second_order(kind, files)):
+            if paths:
+                columns = ", ".join(
+                    f'{derived[f.name]} AS "{f.name}"' if f.name in derived and not stored else f'"{f.name}"'
+                    for f in schema)
+                parts.append(con.read_parquet([str(p) for p in paths], hive_partitioning=True).project(columns))
+        if not parts:
+            return con.sql(duckdb_empty_select(schema))
+        return parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
 
 
 DYNAMIC_KEYS = 4096

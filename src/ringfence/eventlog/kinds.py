@@ -3,8 +3,7 @@
 Times are stored as UTC instants (Parquet `TIMESTAMP(isAdjustedToUTC=true)`, microseconds): DuckDB
 reads them as TIMESTAMPTZ, Spark as TIMESTAMP (session zone UTC), pyarrow as timestamp[us, tz=UTC].
 Files are partitioned by the local day (settings.tz) of `day_column`, which readers see as a DATE
-column `day`; compacted days of the kinds with `buckets` also by bucket (`buckets.py`), a BIGINT column
-`bucket` (NULL for files not compacted yet).
+column `day`.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import pyarrow as pa
-
-from ringfence.eventlog.buckets import Buckets, HashBuckets
 
 UTC_TIME = pa.timestamp("us", tz="UTC")
 
@@ -50,7 +47,6 @@ class KindLayout:
     # text columns with few distinct values, dictionary-encoded on disk; the others are written plain
     # (hashing a person id per row to find a 1-M-entry dictionary too big to use costs the writer half its time)
     repeated: tuple[str, ...] = ()
-    buckets: Buckets | None = None  # how a compacted day is cut into files (`buckets.py`); None: one file
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -70,8 +66,6 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             sort_key=("venue_id", "scanned_at"),
             natural_key=("person_id", "venue_id", "scanned_at"),
             repeated=("venue_id",),
-            # one file a day: a case's stays of a day are at a dozen venues or more, which fall in most buckets,
-            # and ~10 files a day read cost more than one (at 1 M people, the venue query 0.22 s to 0.39 s)
         ),
         KindLayout(
             EventKind.locations,
@@ -82,7 +76,6 @@ LAYOUTS: dict[EventKind, KindLayout] = {
             day_column="start_at",
             sort_key=("phone", "start_at"),
             natural_key=("phone", "start_at", "end_at", "lon", "lat"),
-            buckets=HashBuckets("phone"),
         ),
         KindLayout(
             EventKind.samples,

@@ -2,14 +2,13 @@
 
 Layout under `events_dir`:
 
-    <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key; appended
-    <kind>/day=…/bucket=N/part-<batch_id>-000.parquet    a compacted day of a kind with buckets (locations),
-                                                        cut into buckets of its sort key (`buckets.py`)
-    _by_person/scans/day=…/bucket=N/…                   a compacted day of scans again, sorted by person and
-                                                        cut into buckets of person_id (a case's own stays)
-    _by_tile/locations/day=…/bucket=N/…                 a compacted day of locations again with its place tile
-                                                        (0.01° by 0.01°, `views.PLACE_TILE`), sorted by it and
-                                                        cut into bands of latitude (a grid cell's phones), LZ4
+    <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key
+    _by_person/scans/day=…/<same name>                   a compacted scans file again, sorted by person:
+                                                        a case's own stays prune by person_id
+    _by_tile/locations/day=…/<same name>                 a compacted locations file again, with its place
+                                                        tile (0.01° of latitude by 0.01° of longitude,
+                                                        `views.PLACE_TILE`) and sorted by it: the phones in
+                                                        a grid cell prune by tile (LZ4)
     _staging/<batch_id>/files/<kind>/day=…/…            a batch being written
     _staging/<batch_id>/COMPLETE                        JSON manifest: files to add, files to remove
     .write.lock                                         one writer at a time (flock, freed by a kill)
@@ -17,13 +16,9 @@ Layout under `events_dir`:
 
 A batch becomes visible only once its COMPLETE manifest exists; `recover()` publishes a staged
 batch that has one and deletes one that has not, so a writer killed at any point (even SIGKILL)
-leaves either nothing or, after the next open, everything. A compaction is one batch: the day's new
-files and copies are added, and the files they replace removed, together.
+leaves either nothing or, after the next open, everything.
 
-Logs written before days were cut into buckets (one merged file per day, its copy beside it under the
-same name) are read as they are; `compact` rewrites such a day into buckets.
-
-Every writer works in process (DuckDB, pyarrow) whatever the query engine is: the files are the
+Every writer works through DuckDB (in-process) whatever the query engine is: the files are the
 contract between engines, and writing them needs no cluster.
 """
 
@@ -36,7 +31,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,16 +40,19 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.buckets import Buckets, HashBuckets, TileBands, in_bucket_folder
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
-from ringfence.eventlog.parquet_files import copy_to_parquet, write_buckets
-from ringfence.eventlog.views import PLACE_TILE, second_order_file_schema
+from ringfence.eventlog.views import PLACE_TILE
 
 if TYPE_CHECKING:
     from ringfence.eventlog.staging import BatchWriter
 
+# Every event file is sorted and read by key: a venue's, a person's or a place's rows. Small groups let a
+# lookup of a few keys skip all but a few thousand rows of each day (a 70 M-row day: ~4,300 groups),
+# whether the day came in one batch or was compacted from many.
+ROW_GROUP_ROWS = 16_384
 STAGING = "_staging"
 BY_PERSON = "_by_person"
 BY_PLACE = "_by_tile"  # was "_by_place" before copies had their tile: those are left unread
@@ -65,16 +63,15 @@ class SecondOrder(NamedTuple):
 
     root: str
     order: str  # its ORDER BY: our own SQL, never feed text
-    buckets: Buckets  # how a day of it is cut into files
-    compression: str = "zstd"  # as pyarrow names it ("lz4" is LZ4_RAW)
+    compression: str = "zstd"
     derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over the stored columns): our own, never feed text
 
 
 SECOND_ORDER: dict[EventKind, SecondOrder] = {
-    EventKind.scans: SecondOrder(BY_PERSON, '"person_id", "scanned_at"', HashBuckets("person_id")),
+    EventKind.scans: SecondOrder(BY_PERSON, '"person_id", "scanned_at"'),
     # a grid cell's rows are a small part of each row group it reads: LZ4 decodes them ~1.4x faster than zstd
     # (the companions of one case at 1 M people: 1.6 s to 1.1 s), for files ~1.6x the size
-    EventKind.locations: SecondOrder(BY_PLACE, '"tile", "start_at"', TileBands(), "lz4", (("tile", PLACE_TILE),)),
+    EventKind.locations: SecondOrder(BY_PLACE, '"tile", "start_at"', "lz4_raw", (("tile", PLACE_TILE),)),
 }
 MARKER = "COMPLETE"
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -117,7 +114,7 @@ class ParquetLog:
                     day = date.fromisoformat(entry.name[4:])
                 except ValueError:
                     continue
-                if _day_files(Path(entry.path)):
+                if any(name.endswith(".parquet") for name in os.listdir(entry.path)):
                     found.append(day)
         return sorted(found)
 
@@ -126,22 +123,16 @@ class ParquetLog:
         wanted = self.days(kind) if days is None else days
         found: list[Path] = []
         for day in wanted:
-            found.extend(_day_files(self.kind_dir(kind) / day_dir_name(day)))
+            folder = self.kind_dir(kind) / day_dir_name(day)
+            if folder.is_dir():
+                found.extend(sorted(folder.glob("*.parquet")))
         return found
 
-    def copies_of(self, path: Path) -> list[Path]:
-        """The second-order copies holding the rows of the published file `path` (none: not copied, or its kind
-        has no second order): the bucket files of its day's copy named as it is (a day compacted into buckets
-        is copied whole, every file of it under one name), or an older log's one copy under the same path."""
+    def second_copy(self, path: Path) -> Path | None:
+        """Where the second-order copy of the published file `path` lies (None: its kind has none)."""
         relative = path.relative_to(self.root)
         second = SECOND_ORDER.get(EventKind(relative.parts[0]))
-        if second is None:
-            return []
-        day = self.root / second.root / relative.parts[0] / relative.parts[1]
-        if copies := sorted(day.glob(f"bucket=*/{glob_escape(path.name)}")):
-            return copies
-        legacy = self.root / second.root / relative
-        return [legacy] if not in_bucket_folder(path) and legacy.is_file() else []
+        return self.root / second.root / relative if second else None
 
     def split_second_order(self, kind: EventKind, files: list[Path]) -> tuple[list[Path], list[Path]]:
         """`files` (from `files_in_second_order`) as (second-order copies, files not yet copied)."""
@@ -149,11 +140,12 @@ class ParquetLog:
         return ([p for p in files if p.is_relative_to(copies)], [p for p in files if not p.is_relative_to(copies)])
 
     def files_in_second_order(self, kind: EventKind, days: list[date] | None = None) -> list[Path]:
-        """The same rows as `files(kind, days)`: their second-order copies where compaction wrote them."""
-        found: dict[Path, None] = {}  # in order, once: the bucket files of a day share their copies
+        """The same rows as `files(kind, days)`: each file's second-order copy where compaction wrote one."""
+        found = []
         for path in self.files(kind, days):
-            found.update(dict.fromkeys(self.copies_of(path) or [path]))
-        return list(found)
+            copy = self.second_copy(path)
+            found.append(copy if copy is not None and copy.is_file() else path)
+        return found
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -222,66 +214,49 @@ class ParquetLog:
             con.close()
 
     def compact(self, kind: EventKind, day: date) -> int:
-        """Merge the files of one day into one sorted file (a kind with buckets: one a bucket, `buckets.py`),
-        atomically; the files merged (0: the day was compacted already).
+        """Merge the part files of one day into one sorted file, atomically; the files merged.
 
-        Kinds with a second order (scans by person, locations by place) get the merged day's copy in the
-        same batch, and the copies of the files merged go with them.
+        Kinds with a person order (scans) also get the merged file's by-person copy, in the same batch.
         """
         layout = LAYOUTS[EventKind(kind)]
         second = SECOND_ORDER.get(layout.kind)
         with self._lock(".write.lock", fcntl.LOCK_EX):
             self._recover_locked()
             parts = self.files(layout.kind, [day])
-            if self._compacted(layout, parts):
-                return 0
+            copied = second is None or all(self.second_copy(p).is_file() for p in parts)
+            if len(parts) < 2 and copied:
+                return len(parts)
             batch_id = f"compact-{uuid.uuid4().hex[:12]}"
             stage = self.root / STAGING / batch_id
-            folder = Path(layout.kind.value) / day_dir_name(day)
-            # one file, sorted already (not to be cut into buckets): only its copy is missing
-            kept = layout.buckets is None and len(parts) == 1
-            name = parts[0].name if kept else f"part-{batch_id}-000.parquet"  # a day's copy is named as its files
-            # once each: a day's bucket files share their copies
-            removed = list(dict.fromkeys(p for part in parts for p in ([] if kept else [part]) + self.copies_of(part)))
+            added: list[str] = []
             with self.connection() as con:
-                con.read_parquet([str(p) for p in parts], hive_partitioning=False).create_view("day_parts")
-                added = [] if kept else self._write_day(con, layout, folder, stage, name)
+                source = con.read_parquet([str(p) for p in parts], hive_partitioning=False)
+                source.create_view("day_parts")
+                if len(parts) < 2:  # already one sorted file: only its by-person copy is missing
+                    merged = parts[0]
+                    removed: list[str] = []
+                else:
+                    relative = f"{layout.kind.value}/{day_dir_name(day)}/part-{batch_id}-000.parquet"
+                    merged = self.root / relative
+                    order = ", ".join(_quote(c) for c in layout.sort_key)
+                    target = stage / "files" / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    added.append(relative)
+                    removed = [str(p.relative_to(self.root)) for p in parts]
+                    if second is not None:
+                        removed += [str(self.second_copy(p).relative_to(self.root)) for p in parts]
                 if second is not None:
-                    derived = "".join(f", {sql} AS {_quote(column)}" for column, sql in second.derived)
-                    schema = second_order_file_schema(layout.kind, tuple(c for c, _ in second.derived))
-                    added += _written(stage, write_buckets(
-                        con, f"SELECT *{derived} FROM day_parts", bucket=second.buckets.sql(_rows(con)),
-                        order=second.order, schema=schema,
-                        folder=stage / "files" / second.root / folder, name=name, compression=second.compression,
-                        dictionary=layout.repeated))
-            _write_marker(stage, {"kind": layout.kind.value, "add": added,
-                                  "remove": [str(p.relative_to(self.root)) for p in removed]})
+                    copy = str(self.second_copy(merged).relative_to(self.root))
+                    target = stage / "files" / copy
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    derived = "".join(f", {sql} AS {_quote(name)}" for name, sql in second.derived)
+                    _copy_to_parquet(con, f"SELECT *{derived} FROM day_parts ORDER BY {second.order}", target,
+                                     compression=second.compression)
+                    added.append(copy)
+            _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
             return len(parts)
-
-    def _compacted(self, layout: KindLayout, parts: list[Path]) -> bool:
-        """Whether the day's files are one compaction's, copied: nothing left to merge (an older log's day, with
-        its one copy not cut into buckets, is not: compaction rewrites it)."""
-        if not parts:
-            return True
-        copies = self.copies_of(parts[0])
-        copied = layout.kind not in SECOND_ORDER or bool(copies and in_bucket_folder(copies[0]))
-        if layout.buckets is None:
-            return len(parts) == 1 and copied
-        return len({p.name for p in parts}) == 1 and all(in_bucket_folder(p) for p in parts) and copied
-
-    @staticmethod
-    def _write_day(con: duckdb.DuckDBPyConnection, layout: KindLayout, folder: Path, stage: Path, name: str) -> list[str]:
-        """The rows of `day_parts` sorted as one file, or as bucket files; their paths in the log."""
-        order = ", ".join(_quote(c) for c in layout.sort_key)
-        if layout.buckets is None:
-            target = stage / "files" / folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
-            return [str(folder / name)]
-        return _written(stage, write_buckets(
-            con, "SELECT * FROM day_parts", bucket=layout.buckets.sql(_rows(con)), order=order, schema=layout.schema,
-            folder=stage / "files" / folder, name=name, dictionary=layout.repeated))
 
     def recover(self) -> list[str]:
         """Finish staged batches that have their marker, drop those that have none; the batches seen.
@@ -322,9 +297,6 @@ class ParquetLog:
                     os.replace(source, target)
             for relative in manifest["remove"]:
                 (self.root / relative).unlink(missing_ok=True)
-                if in_bucket_folder(self.root / relative):
-                    with suppress(OSError):  # a bucket folder left empty goes (one still holding files stays)
-                        (self.root / relative).parent.rmdir()
         shutil.rmtree(stage, ignore_errors=True)
 
     def _next_part_number(self, kind: EventKind, day: date, batch_id: str) -> int:
@@ -360,20 +332,36 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=layout.schema)
 
 
-def _day_files(folder: Path) -> list[Path]:
-    """The Parquet files of one day's folder: appended ones, then the bucket files of a compacted day."""
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.parquet")) + sorted(folder.glob("bucket=*/*.parquet"))
+def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
+    """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept).
+
+    Dictionary-encoded text is written as the column's dictionary, the same text column on disk.
+    """
+    schema = pa.schema([
+        rows.schema.field(f.name) if pa.types.is_dictionary(rows.schema.field(f.name).type) else f
+        for f in layout.schema
+    ])
+    pq.write_table(
+        rows.cast(schema), target, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
+        use_dictionary=list(layout.repeated),
+    )
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
-def _rows(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT count(*) FROM day_parts").fetchall()[0][0]
-
-
-def _written(stage: Path, files: dict[int, Path]) -> list[str]:
-    """Staged files' paths in the log."""
-    return [str(path.relative_to(stage / "files")) for path in files.values()]
+def _copy_to_parquet(
+    con: duckdb.DuckDBPyConnection, select: str, target: Path, *, row_group_rows: int = ROW_GROUP_ROWS,
+    compression: str = "zstd", **params: object,
+) -> None:
+    """`compression` is ours (a `SecondOrder`'s), never feed text."""
+    path = str(target).replace("'", "''")  # our own path, never feed data
+    con.execute(
+        f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION {compression}, "
+        f"ROW_GROUP_SIZE {int(row_group_rows)})",
+        params or None,
+    )
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _write_marker(stage: Path, manifest: dict) -> None:

@@ -20,7 +20,6 @@ import sqlglot
 from sqlglot import exp
 
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog.buckets import in_bucket_folder
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
 from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
@@ -108,18 +107,18 @@ class SparkEventStore(EventStore):
 
     def _bind_views(self, spark: SparkSession, tables: frozenset[str]) -> None:
         """Point the views the query reads at the files there are now (a kind with none reads as empty)."""
-        for kind in EventKind:
-            if kind.value in tables:
-                groups = [(self.log.kind_dir(kind), self.log.files(kind), ())]
-                _frame(spark, event_view_schema(kind), groups).createOrReplaceTempView(kind.value)
-        for view, kind in ((BY_PERSON_VIEW, EventKind.scans), (BY_PLACE_VIEW, EventKind.locations)):
-            if view in tables:
-                second = SECOND_ORDER[kind]
-                copies, originals = self.log.split_second_order(kind, self.second_order_sources(kind))
-                schema = second_order_view_schema(kind, tuple(n for n, _ in second.derived))
-                groups = [(self.log.root / second.root / kind.value, copies, ()),
-                          (self.log.kind_dir(kind), originals, second.derived)]
-                _frame(spark, schema, groups).createOrReplaceTempView(view)
+        for kind, files in self.event_sources().items():
+            if kind.value not in tables:
+                continue
+            if files:
+                frame = spark.read.option("basePath", str(self.log.kind_dir(kind))).parquet(*map(str, files))
+            else:
+                frame = spark.createDataFrame([], spark_ddl(event_view_schema(kind)))
+            frame.createOrReplaceTempView(kind.value)
+        if BY_PERSON_VIEW in tables:
+            self._bind_copies(spark, EventKind.scans, self.by_person_sources(), BY_PERSON_VIEW)
+        if BY_PLACE_VIEW in tables:
+            self._bind_copies(spark, EventKind.locations, self.by_place_sources(), BY_PLACE_VIEW)
         for name, path in self.register_sources().items():
             if name.value not in tables:
                 continue
@@ -130,29 +129,27 @@ class SparkEventStore(EventStore):
             frame.createOrReplaceTempView(name.value)
 
 
-def _frame(spark: SparkSession, schema: pa.Schema, groups: list[tuple[Path, list[Path], tuple[tuple[str, str], ...]]]
-           ) -> DataFrame:
-    """Every group's files (under its root) as one frame of `schema`'s columns, like DuckDB's `_relation`: a
-    group's `computed` columns (name, SQL) derived as read, no bucket (NULL) for a file not in a bucket folder."""
-    from pyspark.sql.functions import col, expr, lit
+    def _bind_copies(self, spark: SparkSession, kind: EventKind, files: list[Path], view_name: str) -> None:
+        """A second-order view (`scans_by_person`, `locations_by_place`): the copies (under their own root)
+        and the files not yet copied, as one view."""
+        from pyspark.sql.functions import expr
 
-    frames = []
-    for root, files, computed in groups:
-        for bucketed in (False, True):
-            paths = [str(p) for p in files if in_bucket_folder(p) == bucketed]
-            if not paths:
-                continue
-            frame = spark.read.option("basePath", str(root)).parquet(*paths).withColumns(
-                {name: expr(sql) for name, sql in computed})
-            if "bucket" in schema.names:
-                frame = frame.withColumn("bucket", col("bucket").cast("bigint") if bucketed else lit(None).cast("bigint"))
-            frames.append(frame.select(*schema.names))
-    if not frames:
-        return spark.createDataFrame([], spark_ddl(schema))
-    view = frames[0]
-    for frame in frames[1:]:
-        view = view.unionByName(frame)
-    return view
+        second = SECOND_ORDER[kind]
+        derived = second.derived
+        copies, originals = self.log.split_second_order(kind, files)
+        frames = []
+        if copies:
+            root = self.log.root / second.root / kind.value
+            frames.append(spark.read.option("basePath", str(root)).parquet(*map(str, copies)))
+        if originals:  # not copied yet: their derived columns are computed as they are read
+            frame = spark.read.option("basePath", str(self.log.kind_dir(kind))).parquet(*map(str, originals))
+            frames.append(frame.withColumns({name: expr(sql) for name, sql in derived}))
+        if not frames:
+            frames = [spark.createDataFrame([], spark_ddl(second_order_view_schema(kind, tuple(n for n, _ in derived))))]
+        view = frames[0]
+        for frame in frames[1:]:
+            view = view.unionByName(frame)
+        view.createOrReplaceTempView(view_name)
 
 
 def _bind_table(spark: SparkSession, name: str, table: pa.Table) -> None:

@@ -88,10 +88,17 @@ class EventStore(ABC):
 
     # ---- shared by the engines -----------------------------------------------------------
 
-    def second_order_sources(self, kind: EventKind) -> list[Path]:
-        """The files of a second-order view (`scans_by_person`, `locations_by_place`) right now: the kind's rows,
-        from the copies compaction wrote where there are."""
-        return self.log.files_in_second_order(kind)
+    def event_sources(self) -> dict[EventKind, list[Path]]:
+        """The published files of every kind right now."""
+        return {kind: self.log.files(kind) for kind in EventKind}
+
+    def by_person_sources(self) -> list[Path]:
+        """The scans files for the view `scans_by_person`: the same rows, by-person copies where there are."""
+        return self.log.files_in_second_order(EventKind.scans)
+
+    def by_place_sources(self) -> list[Path]:
+        """The locations files for the view `locations_by_place`: the same rows, by-place copies where there are."""
+        return self.log.files_in_second_order(EventKind.locations)
 
     def register_sources(self) -> dict[RegisterName, Path | None]:
         """The register snapshots present right now (None: read as empty)."""

@@ -20,10 +20,8 @@ _SPARK_TYPES = {
 
 
 def event_view_schema(kind: EventKind) -> pa.Schema:
-    """The columns of the view `kind`: the stored ones, then `day` (local day of the event time), then for kinds
-    cut into buckets when compacted `bucket` (NULL in the files not compacted yet)."""
-    schema = LAYOUTS[kind].schema.append(pa.field("day", pa.date32()))
-    return schema.append(pa.field("bucket", pa.int64())) if LAYOUTS[kind].buckets is not None else schema
+    """The columns of the view `kind`: the stored ones, then `day` (local day of the event time)."""
+    return LAYOUTS[kind].schema.append(pa.field("day", pa.date32()))
 
 
 # The place tile of a location row: its 0.01° band of latitude and 0.01° band of longitude (1.1 km by
@@ -40,18 +38,12 @@ def tiles_covering(lon_lo: float, lat_lo: float, lon_hi: float, lat_hi: float) -
     return [(lat + 9000) * 100000 + lon + 18000 for lat in lats for lon in lons]
 
 
-def second_order_file_schema(kind: EventKind, derived: tuple[str, ...]) -> pa.Schema:
-    """The columns of a kind's second-order copy files: the kind's stored ones, then their derived ones."""
-    schema = LAYOUTS[kind].schema
+def second_order_view_schema(kind: EventKind, derived: tuple[str, ...]) -> pa.Schema:
+    """The view over a kind's second-order copies: the kind's view, then the copies' derived columns."""
+    schema = event_view_schema(kind)
     for name in derived:
         schema = schema.append(pa.field(name, pa.int64()))
     return schema
-
-
-def second_order_view_schema(kind: EventKind, derived: tuple[str, ...]) -> pa.Schema:
-    """The view over a kind's second-order copies: the copy files' columns, then `day` and `bucket`."""
-    schema = second_order_file_schema(kind, derived)
-    return schema.append(pa.field("day", pa.date32())).append(pa.field("bucket", pa.int64()))
 
 
 def duckdb_empty_select(schema: pa.Schema) -> str:

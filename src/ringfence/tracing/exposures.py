@@ -17,8 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ringfence.eventlog import people_index
-from ringfence.eventlog.kinds import LAYOUTS, UTC_TIME, EventKind, RegisterName
-from ringfence.eventlog.parquet_log import SECOND_ORDER
+from ringfence.eventlog.kinds import UTC_TIME, RegisterName
 from ringfence.eventlog.store import EventStore
 from ringfence.eventlog.views import tiles_covering
 from ringfence.protocols.models import Protocol
@@ -168,8 +167,7 @@ def _case_stays(
     first_day, last_day = _days(windows.values(), tz, before=rules.MAX_STAY)
     table = store.query(
         queries.CASE_STAYS,
-        {"first_day": first_day, "last_day": last_day, "default_dwell": protocol.contact.default_dwell_minutes,
-         "person_buckets": SECOND_ORDER[EventKind.scans].buckets.of(windows)},
+        {"first_day": first_day, "last_day": last_day, "default_dwell": protocol.contact.default_dwell_minutes},
         tables={"case_windows": _windows_table(windows, {}, protocol), "dwell_by_kind": _dwell_table(protocol)},
     )
     shortest = timedelta(minutes=protocol.contact.venue_min_overlap_minutes)
@@ -246,8 +244,7 @@ def _companions(
         "first_day": first_day, "last_day": last_day, "lon0": grid.lon0, "lat0": grid.lat0,
         "cells_per_lon": grid.cells_per_degree_lon, "cells_per_lat": grid.cells_per_degree_lat,
     }
-    own = store.query(queries.CASE_LOCATIONS, params | {"phone_buckets": LAYOUTS[EventKind.locations].buckets.of(
-        phones[p] for p in traced)}, tables={"case_windows": _windows_table(traced, phones, protocol)})
+    own = store.query(queries.CASE_LOCATIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)})
     presence: list[tuple[str, str, int, int, datetime, datetime]] = []
     mine: dict[tuple[str, int, int], float] = defaultdict(float)  # the case's own seconds in a cell over the history
     for row in own.to_pylist():
@@ -297,8 +294,7 @@ def _companions(
     })
     bound["wanted_tiles"] = pa.table({"tile": pa.array(list(tiles), pa.int64()),
                                       "from_day": pa.array(list(tiles.values()), pa.date32())})
-    params |= {"lowest_tile": min(tiles), "highest_tile": max(tiles),
-               "tile_buckets": SECOND_ORDER[EventKind.locations].buckets.of(tiles)}
+    params |= {"lowest_tile": min(tiles), "highest_tile": max(tiles)}
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.COMPANIONS, params, tables=bound)

@@ -10,16 +10,11 @@ Each query traces a whole batch of cases in one pass. The batch comes in as smal
   `stay_days(venue_id, day)`: the days whose files may hold a scan overlapping one of them;
 * `named(person_id)` / `wanted(household_id)`: the people or households to look up.
 
-The lookups of the by-person copy of scans and of locations also name the buckets their keys lie in
-(`$…_buckets`, `buckets.in_buckets`): the engines then open only those files of a compacted day.
-
 Durations are differences of epoch seconds (`epoch(a) - epoch(b)`): DuckDB's `date_diff` and Spark's
 `DATEDIFF` do not mean the same thing, epoch arithmetic does. Intervals are half-open: `a < d AND c < b`.
 """
 
 from __future__ import annotations
-
-from ringfence.eventlog.buckets import in_buckets
 
 # A check-in without check-out lasts the venue's own dwell, else its kind's, else the protocol default.
 _STAY_END = (
@@ -46,7 +41,7 @@ WITH stays AS (
   JOIN case_windows w ON w.case_person = s.person_id
   LEFT JOIN venues v ON v.venue_id = s.venue_id
   LEFT JOIN dwell_by_kind d ON d.kind = v.kind
-  WHERE s.day BETWEEN $first_day AND $last_day AND s.scanned_at < w.end_at AND {in_buckets("s", "person_buckets")}
+  WHERE s.day BETWEEN $first_day AND $last_day AND s.scanned_at < w.end_at
 )
 SELECT case_person, venue_id, start_at, end_at FROM stays WHERE end_at > window_start
 """
@@ -98,7 +93,6 @@ CASE_LOCATIONS = f"""
 SELECT w.case_person, l.start_at, l.end_at, {_cells("l.")}
 FROM locations l JOIN case_windows w ON w.phone = l.phone
 WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.history_from < l.end_at
-  AND {in_buckets("l", "phone_buckets")}
 """
 
 
@@ -113,7 +107,7 @@ FROM (
   SELECT l.phone, l.start_at, l.end_at, l.day, {_cells("l.")}
   FROM locations_by_place l JOIN wanted_tiles t ON t.tile = l.tile
   WHERE l.day BETWEEN $first_day AND $last_day AND l.day >= t.from_day
-    AND l.tile BETWEEN $lowest_tile AND $highest_tile AND {in_buckets("l", "tile_buckets")}
+    AND l.tile BETWEEN $lowest_tile AND $highest_tile
 ) o
 JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy AND o.day >= k.from_day
 """
