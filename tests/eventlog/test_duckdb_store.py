@@ -8,6 +8,7 @@ import threading
 import time
 
 import pyarrow as pa
+import pytest
 from tests.eventlog.worlds import scans, utc
 
 from ringfence.config import Settings
@@ -67,3 +68,20 @@ def test_a_forked_child_opens_its_own_database_instead_of_using_its_parents(log_
         time.sleep(0.05)
     assert os.read(read, 64) == b"True 1"
     os.close(read)
+
+
+def test_a_query_binds_only_the_views_it_names(
+    log_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with DuckDBEventStore(log_settings) as store:
+        store.append("scans", scans(("p1", "v1", utc(2022, 10, 1, 1))), batch_id="b1")
+        listed: list[str] = []
+        files = store.log.files
+        monkeypatch.setattr(store.log, "files", lambda kind, *days: listed.append(kind.value) or files(kind, *days))
+
+        assert store.query(COUNT).column("n").to_pylist() == [1]
+        assert listed == ["scans"]  # neither the locations nor the by-person copy were listed
+
+        listed.clear()
+        assert store.query("SELECT count(*) AS n FROM scans_by_person").column("n").to_pylist() == [1]
+        assert listed == ["scans"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +35,7 @@ class DuckDBEventStore(EventStore):
         """Run one DuckDB SELECT over the views of the files published right now (and the caller's `tables`)."""
         with self._guard, self.log.reading():
             con = self._connect()
-            self._bind_views(con)
+            self._bind_views(con, _words(sql))
             for name, table in (tables or {}).items():
                 con.register(name, table)
             try:
@@ -63,19 +64,24 @@ class DuckDBEventStore(EventStore):
             self._connection.execute(f"SET dynamic_or_filter_threshold = {DYNAMIC_KEYS}")
         return self._connection
 
-    def _bind_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Point each view at the files there are now (a kind with none reads as empty); the views are this
-        connection's own (registered, not in the shared catalog), like the caller's bound tables."""
-        for kind, files in self.event_sources().items():
-            if files:
+    def _bind_views(self, con: duckdb.DuckDBPyConnection, words: frozenset[str]) -> None:
+        """Point each view the query may read (its name is one of the query's `words`) at the files there are
+        now (a kind with none reads as empty); the views are this connection's own (registered, not in the
+        shared catalog), like the caller's bound tables. Binding a view costs a listing of its files."""
+        for kind in EventKind:
+            if kind.value not in words:
+                continue
+            if files := self.log.files(kind):
                 relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
             else:
                 relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
             con.register(kind.value, relation)
-        for view, kind, files in ((BY_PERSON_VIEW, EventKind.scans, self.by_person_sources()),
-                                  (BY_PLACE_VIEW, EventKind.locations, self.by_place_sources())):
-            con.register(view, self._second_order_relation(con, kind, files))
+        for view, kind in ((BY_PERSON_VIEW, EventKind.scans), (BY_PLACE_VIEW, EventKind.locations)):
+            if view in words:
+                con.register(view, self._second_order_relation(con, kind, self.log.files_in_second_order(kind)))
         for name, path in self.register_sources().items():
+            if name.value not in words:
+                continue
             if path is not None:
                 relation = con.read_parquet(str(path), hive_partitioning=False)
             else:
@@ -99,6 +105,11 @@ class DuckDBEventStore(EventStore):
         if not parts:
             return con.sql(duckdb_empty_select(schema))
         return parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
+
+
+def _words(sql: str) -> frozenset[str]:
+    """The words of a query's text, among them the names of the views it reads."""
+    return frozenset(re.findall(r"[a-z_][a-z0-9_]*", sql.lower()))
 
 
 DYNAMIC_KEYS = 4096
