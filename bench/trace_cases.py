@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_load, median_run, report
 
 from ringfence.config import Settings
-from ringfence.eventlog import people_index
+from ringfence.eventlog import people_index, row_groups
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind, RegisterName
 from ringfence.eventlog.parquet_log import ParquetLog
 from ringfence.eventlog.store import open_store, register_path
@@ -165,8 +165,12 @@ def main() -> None:
     parser.add_argument("--no-locations", action="store_true",
                         help="load check-ins only: companions (phone locations) are then not traced")
     parser.add_argument("--load-only", action="store_true", help="simulate and load into --home, trace nothing")
+    parser.add_argument("--narrow-at-most", type=float, default=row_groups.AT_MOST,
+                        help="DuckDB reads a lookup's row groups itself up to this share of a day's groups "
+                             "(row_groups.AT_MOST; 0: never, the engine's own scan)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    row_groups.AT_MOST = args.narrow_at_most  # set before the runs fork
 
     with tempfile.TemporaryDirectory(prefix="ringfence-trace-") as scratch:
         data = args.data or Path(scratch) / "simulation"
@@ -205,7 +209,8 @@ def main() -> None:
                     report(f"trace {count} case(s) on {label}", {
                         "people": args.people, "days": args.days, "scan rows": rows, "cases": len(cases),
                         **{k: v for k, v in run.items() if k != "outcome"}, **run["outcome"],
-                        "simulate s": simulated, "load+compact s": loaded, "load": machine_load(),
+                        "narrow at most": row_groups.AT_MOST, "simulate s": simulated, "load+compact s": loaded,
+                        "load": machine_load(),
                     }, args.json)
 
 

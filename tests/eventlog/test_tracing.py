@@ -12,6 +12,7 @@ from tests.eventlog.tracing_world import day
 from tests.eventlog.worlds import events, home_settings, scans, utc
 
 from ringfence.config import Settings
+from ringfence.eventlog import row_groups
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.kinds import EventKind
 from ringfence.eventlog.store import EventStore
@@ -21,8 +22,12 @@ from ringfence.tracing.rules import ContactCategory, ExposureVia, Interval
 
 PROTOCOL = protocols.load("covid19-cn-9")
 
-@pytest.fixture
-def store(log_settings: Settings) -> Iterator[EventStore]:
+@pytest.fixture(params=["scanned", "narrowed"])
+def store(request: pytest.FixtureRequest, log_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[EventStore]:
+    """The world's log on DuckDB, its keyed lookups read by DuckDB's own scan, or from just the keys' row
+    groups (`row_groups.narrowed`, forced here: the world's files are too small to need it)."""
+    if request.param == "narrowed":
+        monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
     opened = DuckDBEventStore(log_settings)
     world.build(log_settings, opened)
     with opened:
@@ -148,10 +153,10 @@ def test_cells_where_the_case_itself_stayed_long_are_read_for_its_window_only_wi
     seen: list[list] = []
     query = store.query
 
-    def recording(sql, params=None, *, tables=None):
+    def recording(sql, params=None, *, tables=None, lookups=None):
         if tables and "wanted_cells" in tables:
             seen.append(tables["wanted_cells"].column("from_day").to_pylist())
-        return query(sql, params, tables=tables)
+        return query(sql, params, tables=tables, lookups=lookups)
 
     store.append("locations", events("locations", NEXT_DOOR), batch_id="next-door")
     monkeypatch.setattr(store, "query", recording)
@@ -207,3 +212,24 @@ def test_locations_appended_after_compaction_are_read_beside_the_by_place_copies
 
 def _compression(path) -> str:
     return pq.ParquetFile(path).metadata.row_group(0).column(0).compression
+
+
+def test_a_case_s_own_stays_locations_and_venues_are_read_from_their_row_groups_where_they_are_few(
+    log_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    read: list[tuple[str, int]] = []
+    narrowed = row_groups.narrowed
+
+    def spy(files, lookup, schema):
+        rows = narrowed(files, lookup, schema)
+        read.append((lookup.column, -1 if rows is None else rows.num_rows))
+        return rows
+
+    monkeypatch.setattr(row_groups, "narrowed", spy)
+    with DuckDBEventStore(log_settings) as store:
+        world.build(log_settings, store)
+        for kind in ("scans", "locations"):
+            store.compact_all(kind)
+        assert set(by_person(store)) == {"h2", "p15", "pB", "pK", "pD", "pN", "pE2", "s1", "sB", "cm1", "cm5"}
+    assert {column for column, rows in read if rows > 0} == {"person_id", "venue_id", "phone"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,11 @@ import duckdb
 import pyarrow as pa
 
 from ringfence.core.errors import InvalidInput
+from ringfence.eventlog import row_groups
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
-from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
+from ringfence.eventlog.row_groups import KeyLookup
+from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Lookups, Params, Tables
 from ringfence.eventlog.views import duckdb_empty_select, event_view_schema, second_order_view_schema
 
 if TYPE_CHECKING:
@@ -31,11 +34,13 @@ class DuckDBEventStore(EventStore):
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._guard = threading.Lock()  # a DuckDB connection serves one query at a time
 
-    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
-        """Run one DuckDB SELECT over the views of the files published right now (and the caller's `tables`)."""
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None, lookups: Lookups = None) -> pa.Table:
+        """Run one DuckDB SELECT over the views of the files published right now (and the caller's `tables`);
+        a view with a `lookups` hint is bound to its keys' row groups only, where they are few."""
         with self._guard, self.log.reading():
             con = self._connect()
-            self._bind_views(con, _words(sql))
+            bound = dict(tables or {})
+            bound |= self._bind_views(con, _words(sql), lookups or {})
             for name, table in (tables or {}).items():
                 con.register(name, table)
             try:
@@ -46,7 +51,7 @@ class DuckDBEventStore(EventStore):
             except duckdb.Error as exc:
                 raise InvalidInput(f"event query failed: {str(exc).splitlines()[0]}") from None
             finally:
-                for name in tables or {}:
+                for name in bound:
                     con.unregister(name)
 
     def close(self) -> None:
@@ -64,21 +69,45 @@ class DuckDBEventStore(EventStore):
             self._connection.execute(f"SET dynamic_or_filter_threshold = {DYNAMIC_KEYS}")
         return self._connection
 
-    def _bind_views(self, con: duckdb.DuckDBPyConnection, words: frozenset[str]) -> None:
+    def _bind_views(
+        self, con: duckdb.DuckDBPyConnection, words: frozenset[str], lookups: Mapping[str, KeyLookup]
+    ) -> dict[str, pa.Table]:
         """Point each view the query may read (its name is one of the query's `words`) at the files there are
         now (a kind with none reads as empty); the views are this connection's own (registered, not in the
-        shared catalog), like the caller's bound tables. Binding a view costs a listing of its files."""
+        shared catalog), like the caller's bound tables. Binding a view costs a listing of its files.
+
+        A view with a lookup reads the rows of its keys' row groups (`row_groups.narrowed`), bound as a table
+        of its own, and the files that cannot be narrowed as usual; the tables bound so are returned."""
+        held: dict[str, pa.Table] = {}
         for kind in EventKind:
             if kind.value not in words:
                 continue
-            if files := self.log.files(kind):
+            schema = event_view_schema(kind)
+            lookup = lookups.get(kind.value)
+            rows = self._narrowed(self.log.files(kind, lookup.days()), lookup, schema) if lookup else None
+            if rows is not None:
+                relation = _hold(con, held, kind.value, rows)
+            elif files := self.log.files(kind):
                 relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
             else:
-                relation = con.sql(duckdb_empty_select(event_view_schema(kind)))
+                relation = con.sql(duckdb_empty_select(schema))
             con.register(kind.value, relation)
         for view, kind in ((BY_PERSON_VIEW, EventKind.scans), (BY_PLACE_VIEW, EventKind.locations)):
-            if view in words:
-                con.register(view, self._second_order_relation(con, kind, self.log.files_in_second_order(kind)))
+            if view not in words:
+                continue
+            files = self.log.files_in_second_order(kind)
+            rows = None
+            if (lookup := lookups.get(view)) is not None:  # the copies are sorted by the key; the rest is not
+                copies = self.log.split_second_order(kind, self.log.files_in_second_order(kind, lookup.days()))[0]
+                schema = second_order_view_schema(kind, tuple(name for name, _ in SECOND_ORDER[kind].derived))
+                rows = self._narrowed(copies, lookup, schema)
+            if rows is None:
+                con.register(view, self._second_order_relation(con, kind, files))
+                continue
+            relation = _hold(con, held, view, rows)
+            if originals := self.log.split_second_order(kind, files)[1]:
+                relation = relation.union(self._second_order_relation(con, kind, originals))
+            con.register(view, relation)
         for name, path in self.register_sources().items():
             if name.value not in words:
                 continue
@@ -87,6 +116,10 @@ class DuckDBEventStore(EventStore):
             else:
                 relation = con.sql(duckdb_empty_select(REGISTER_SCHEMAS[name]))
             con.register(name.value, relation)
+        return held
+
+    def _narrowed(self, files: list[Path], lookup: KeyLookup, schema: pa.Schema) -> pa.Table | None:
+        return row_groups.narrowed([(path, self.log.day_of(path)) for path in files], lookup, schema)
 
     def _second_order_relation(
         self, con: duckdb.DuckDBPyConnection, kind: EventKind, files: list[Path]
@@ -105,6 +138,14 @@ class DuckDBEventStore(EventStore):
         if not parts:
             return con.sql(duckdb_empty_select(schema))
         return parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
+
+
+def _hold(con: duckdb.DuckDBPyConnection, held: dict[str, pa.Table], view: str, rows: pa.Table) -> duckdb.DuckDBPyRelation:
+    """`rows` bound for this query under a name of its own (unbound with the caller's tables)."""
+    name = f"_{view}_rows"
+    held[name] = rows
+    con.register(name, rows)
+    return con.table(name)
 
 
 def _words(sql: str) -> frozenset[str]:

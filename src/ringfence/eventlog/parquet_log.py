@@ -103,6 +103,11 @@ class ParquetLog:
     def kind_dir(self, kind: EventKind) -> Path:
         return self.root / kind.value
 
+    @staticmethod
+    def day_of(path: Path) -> date:
+        """The day a published file (or its copy) is filed under."""
+        return date.fromisoformat(path.parent.name.removeprefix("day="))
+
     def days(self, kind: EventKind) -> list[date]:
         """The days of `kind` that hold at least one file, in order."""
         found = []

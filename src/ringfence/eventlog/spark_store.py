@@ -22,7 +22,7 @@ from sqlglot import exp
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind
 from ringfence.eventlog.parquet_log import SECOND_ORDER
-from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Params, Tables
+from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, Lookups, Params, Tables
 from ringfence.eventlog.views import event_view_schema, second_order_view_schema, spark_ddl
 
 if TYPE_CHECKING:
@@ -89,8 +89,9 @@ class SparkEventStore(EventStore):
 
     engine_name = "spark"
 
-    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
-        """Run one DuckDB-dialect SELECT, transpiled to Spark SQL, with its parameters bound by Spark."""
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None, lookups: Lookups = None) -> pa.Table:
+        """Run one DuckDB-dialect SELECT, transpiled to Spark SQL, with its parameters bound by Spark (which
+        prunes by the query's own filters: `lookups` are not needed)."""
         spark_sql, read = _transpiled(sql)
         spark = spark_session()
         with _query_lock, self.log.reading():

@@ -24,17 +24,20 @@ import pyarrow as pa
 
 from ringfence.eventlog.kinds import EventKind, RegisterName
 from ringfence.eventlog.parquet_log import AppendResult, ParquetLog
+from ringfence.eventlog.row_groups import KeyLookup
 
 if TYPE_CHECKING:
     from ringfence.config import Settings
 
 Params = Mapping[str, Any] | Sequence[Any] | None
 Tables = Mapping[str, pa.Table] | None
+Lookups = Mapping[str, KeyLookup] | None
 BY_PERSON_VIEW = "scans_by_person"
 BY_PLACE_VIEW = "locations_by_place"
 
 __all__ = [
-    "BY_PERSON_VIEW", "BY_PLACE_VIEW", "AppendResult", "EventStore", "Params", "Tables", "open_store", "register_path",
+    "BY_PERSON_VIEW", "BY_PLACE_VIEW", "AppendResult", "EventStore", "KeyLookup", "Lookups", "Params", "Tables",
+    "open_store", "register_path",
 ]
 
 
@@ -74,8 +77,11 @@ class EventStore(ABC):
         return self.log.days(EventKind(kind))
 
     @abstractmethod
-    def query(self, sql: str, params: Params = None, *, tables: Tables = None) -> pa.Table:
-        """Run one DuckDB-dialect SELECT over the event and register views (and `tables`); the rows as Arrow."""
+    def query(self, sql: str, params: Params = None, *, tables: Tables = None, lookups: Lookups = None) -> pa.Table:
+        """Run one DuckDB-dialect SELECT over the event and register views (and `tables`); the rows as Arrow.
+
+        `lookups` (view name -> `KeyLookup`) hints that the query reads those views only at some keys on some
+        days: an engine may read just their rows' row groups; the query filters by them itself."""
 
     def close(self) -> None:
         """Free what the engine holds; the store can't be queried afterwards."""

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import UTC_TIME, RegisterName
-from ringfence.eventlog.store import EventStore
+from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, KeyLookup
 from ringfence.eventlog.views import tiles_covering
 from ringfence.protocols.models import Protocol
 from ringfence.tracing import queries, rules
@@ -169,6 +169,7 @@ def _case_stays(
         queries.CASE_STAYS,
         {"first_day": first_day, "last_day": last_day, "default_dwell": protocol.contact.default_dwell_minutes},
         tables={"case_windows": _windows_table(windows, {}, protocol), "dwell_by_kind": _dwell_table(protocol)},
+        lookups={BY_PERSON_VIEW: KeyLookup.every_day("person_id", sorted(windows), _each_day(first_day, last_day), pa.string())},
     )
     shortest = timedelta(minutes=protocol.contact.venue_min_overlap_minutes)
     stays: dict[str, list[tuple[str, Interval]]] = defaultdict(list)
@@ -206,7 +207,9 @@ def _venue_contacts(
         "stay_days": pa.table({"venue_id": pa.array([v for v, _ in stay_days], pa.string()),
                                "day": pa.array([d for _, d in stay_days], pa.date32())}),
     }
-    table = store.query(queries.venue_contacts(len(days)), params, tables=bound)
+    stay_days_keys = bound["stay_days"].rename_columns(["key", "day"])
+    table = store.query(queries.venue_contacts(len(days)), params, tables=bound,
+                        lookups={"scans": KeyLookup("venue_id", stay_days_keys)})
     return _contacts(
         table.column("case_person"), table.column("person_id"), ContactCategory.close, ExposureVia.venue,
         venue_id=table.column("venue_id"), last_exposure=table.column("last_exposure"),
@@ -244,7 +247,11 @@ def _companions(
         "first_day": first_day, "last_day": last_day, "lon0": grid.lon0, "lat0": grid.lat0,
         "cells_per_lon": grid.cells_per_degree_lon, "cells_per_lat": grid.cells_per_degree_lat,
     }
-    own = store.query(queries.CASE_LOCATIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)})
+    own = store.query(
+        queries.CASE_LOCATIONS, params, tables={"case_windows": _windows_table(traced, phones, protocol)},
+        lookups={"locations": KeyLookup.every_day(
+            "phone", sorted({phones[p] for p in traced}), _each_day(first_day, last_day), pa.string())},
+    )
     presence: list[tuple[str, str, int, int, datetime, datetime]] = []
     mine: dict[tuple[str, int, int], float] = defaultdict(float)  # the case's own seconds in a cell over the history
     for row in own.to_pylist():
