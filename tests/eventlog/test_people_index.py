@@ -102,3 +102,13 @@ def test_an_unsorted_snapshot_is_indexed_in_byte_order(tmp_path) -> None:
 
     assert index.facts([r[0] for r in rows]) == {p: (h, phone) for p, h, phone in rows}
     assert housemates(index, ["P5"]) == [("P5", p) for p in sorted(p for p, h, _ in rows if h == "H5")]
+
+
+def test_the_first_and_last_phones_in_order_are_named_only_when_one_person_gives_them(tmp_path) -> None:
+    rows = [("P1", None, "100"), ("P2", None, "100"), ("P3", None, "200"), ("P4", None, "300"), ("P5", None, "300")]
+    index = people_index.open_index(_snapshot(tmp_path / "people.parquet", rows))
+    assert index.holders_of(pa.array(["300", "200", "100", "250", "999", "300"])).to_pylist() == [
+        None, "P3", None, None, None, None]
+
+    alone = people_index.open_index(_snapshot(tmp_path / "alone.parquet", [("P1", None, "100"), ("P2", None, "300")]))
+    assert alone.holders_of(pa.array(["300", "100", "000"])).to_pylist() == ["P2", "P1", None]
