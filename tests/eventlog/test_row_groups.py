@@ -93,3 +93,9 @@ def test_the_same_keys_every_day(days) -> None:
     made = KeyLookup.every_day("person_id", ["p1", "p2"], days, pa.string())
     assert made.days() == days
     assert all(sorted(made.keys_on(d).to_pylist()) == ["p1", "p2"] for d in days)
+
+
+def test_statistics_of_another_type_than_the_keys_rule_out_no_group(tmp_path) -> None:
+    path = tmp_path / "binary.parquet"
+    pq.write_table(pa.table({"person_id": pa.array([b"a", b"b", b"c", b"d"], pa.binary())}), path, row_group_size=2)
+    assert groups(path, "a") == [0, 1]

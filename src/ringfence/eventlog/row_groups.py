@@ -74,22 +74,24 @@ def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schem
     `schema` (the file's columns, then `day`); None when the keys' row groups are too many of the files'
     (`AT_MOST`) or a file lacks the column: the caller then reads the files as usual."""
     stored = [f.name for f in schema if f.name != "day"]
-    chosen: list[tuple[Path, date, _Footer, np.ndarray]] = []
+    chosen: list[tuple[Path, date, _Footer, np.ndarray, pa.Array]] = []
     total = picked = 0
     for path, day in files:
         footer = _footer(path, lookup.column)
         if footer is None:
             return None
-        groups = _groups_holding(footer, lookup.keys_on(day))
+        keys = lookup.keys_on(day)
+        groups = _groups_holding(footer, keys)
         total += footer.metadata.num_row_groups
         picked += len(groups)
         if len(groups):
-            chosen.append((path, day, footer, groups))
+            chosen.append((path, day, footer, groups, keys))
     if total == 0 or picked > AT_MOST * total:
         return None
-    def read(path: Path, day: date, footer: _Footer, groups: np.ndarray) -> pa.Table:
+
+    def read(path: Path, day: date, footer: _Footer, groups: np.ndarray, keys: pa.Array) -> pa.Table:
         rows = footer.file.read_row_groups(groups.tolist(), columns=stored, use_threads=False)
-        rows = rows.filter(pc.is_in(rows.column(lookup.column), value_set=lookup.keys_on(day)))
+        rows = rows.filter(pc.is_in(rows.column(lookup.column), value_set=keys))
         rows = rows.append_column("day", pa.repeat(pa.scalar(day, pa.date32()), rows.num_rows))
         return rows.select(schema.names).cast(schema)
 
@@ -106,6 +108,8 @@ def _groups_holding(footer: _Footer, keys: pa.Array) -> np.ndarray:
     if footer.lows is None:
         return np.arange(count)
     wanted = _values(keys.to_pylist())
+    if wanted.dtype.kind != footer.lows.dtype.kind:  # statistics of another type than the keys: cannot tell
+        return np.arange(count)
     if np.promote_types(wanted.dtype, footer.lows.dtype) == footer.lows.dtype:
         wanted = wanted.astype(footer.lows.dtype)  # else NumPy would copy the statistics to compare them
     if footer.ordered:  # the groups whose max >= key, up to those whose min <= key: a range per key
