@@ -69,6 +69,15 @@ _footers: OrderedDict[tuple[str, int, int, str], _Footer] = OrderedDict()
 _footers_guard = threading.Lock()
 
 
+def _fresh_guard() -> None:
+    """In a forked child: the parent's lock may have been held by a thread the child does not have."""
+    global _footers_guard
+    _footers_guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_guard)
+
+
 def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schema) -> pa.Table | None:
     """The rows of `files` (each with its day) whose key is one of the lookup's keys on that day, as
     `schema` (the file's columns, then `day`); None when the keys' row groups are too many of the files'
