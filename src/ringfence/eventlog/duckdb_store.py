@@ -83,11 +83,11 @@ class DuckDBEventStore(EventStore):
             if kind.value not in words:
                 continue
             schema = event_view_schema(kind)
-            lookup = lookups.get(kind.value)
-            rows = self._narrowed(self.log.files(kind, lookup.days()), lookup, schema) if lookup else None
+            files = self.log.files(kind)
+            rows = self._narrowed(files, lookups.get(kind.value), schema)
             if rows is not None:
                 relation = _hold(con, held, kind.value, rows)
-            elif files := self.log.files(kind):
+            elif files:
                 relation = con.read_parquet([str(p) for p in files], hive_partitioning=True)
             else:
                 relation = con.sql(duckdb_empty_select(schema))
@@ -96,16 +96,14 @@ class DuckDBEventStore(EventStore):
             if view not in words:
                 continue
             files = self.log.files_in_second_order(kind)
-            rows = None
-            if (lookup := lookups.get(view)) is not None:  # the copies are sorted by the key; the rest is not
-                copies = self.log.split_second_order(kind, self.log.files_in_second_order(kind, lookup.days()))[0]
-                schema = second_order_view_schema(kind, tuple(name for name, _ in SECOND_ORDER[kind].derived))
-                rows = self._narrowed(copies, lookup, schema)
+            copies, originals = self.log.split_second_order(kind, files)
+            # the copies are sorted by the key; the files not yet copied are read as usual
+            rows = self._narrowed(copies, lookups.get(view), _second_order_schema(kind))
             if rows is None:
                 con.register(view, self._second_order_relation(con, kind, files))
                 continue
             relation = _hold(con, held, view, rows)
-            if originals := self.log.split_second_order(kind, files)[1]:
+            if originals:
                 relation = relation.union(self._second_order_relation(con, kind, originals))
             con.register(view, relation)
         for name, path in self.register_sources().items():
@@ -118,8 +116,13 @@ class DuckDBEventStore(EventStore):
             con.register(name.value, relation)
         return held
 
-    def _narrowed(self, files: list[Path], lookup: KeyLookup, schema: pa.Schema) -> pa.Table | None:
-        return row_groups.narrowed([(path, self.log.day_of(path)) for path in files], lookup, schema)
+    def _narrowed(self, files: list[Path], lookup: KeyLookup | None, schema: pa.Schema) -> pa.Table | None:
+        """The lookup's rows of those of `files` filed under its days (None: no lookup, or not narrowed)."""
+        if lookup is None:
+            return None
+        days = set(lookup.days())
+        dated = [(path, day) for path in files if (day := self.log.day_of(path)) in days]
+        return row_groups.narrowed(dated, lookup, schema)
 
     def _second_order_relation(
         self, con: duckdb.DuckDBPyConnection, kind: EventKind, files: list[Path]
@@ -127,7 +130,7 @@ class DuckDBEventStore(EventStore):
         """The copies, with their stored derived columns (filters on those prune them), and the files not yet
         copied, deriving those columns as they are read."""
         derived = dict(SECOND_ORDER[kind].derived)
-        schema = second_order_view_schema(kind, tuple(derived))
+        schema = _second_order_schema(kind)
         parts = []
         for stored, paths in zip((True, False), self.log.split_second_order(kind, files)):
             if paths:
@@ -138,6 +141,10 @@ class DuckDBEventStore(EventStore):
         if not parts:
             return con.sql(duckdb_empty_select(schema))
         return parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
+
+
+def _second_order_schema(kind: EventKind) -> pa.Schema:
+    return second_order_view_schema(kind, tuple(name for name, _ in SECOND_ORDER[kind].derived))
 
 
 def _hold(con: duckdb.DuckDBPyConnection, held: dict[str, pa.Table], view: str, rows: pa.Table) -> duckdb.DuckDBPyRelation:
