@@ -110,15 +110,19 @@ def _read_register(data: Path, name: str) -> pa.Table:
                        params={"path": str(data / f"{name}.csv")}).to_arrow_table()
 
 
-def draw_cases(settings: Settings, last: datetime, count: int, seed: int) -> list[CaseWindow]:
+def draw_cases(settings: Settings, last: datetime, count: int, seed: int, spread_hours: int = 0) -> list[CaseWindow]:
+    """`count` people who checked in during the window; each window closes at the last simulated hour, or
+    (`spread_hours`) a whole number of minutes up to that many hours before it, drawn for each case."""
     end = last.replace(minute=0, second=0, microsecond=0)
     window = Interval(end - timedelta(days=PROTOCOL.contact.lookback_days + 1), end)
     with open_store(settings) as store:
         people = store.query(
             "SELECT DISTINCT person_id FROM scans WHERE scanned_at >= $start ORDER BY person_id",
             {"start": window.start}).column("person_id").to_pylist()
-    chosen = random.Random(seed).sample(people, min(count, len(people)))
-    return [CaseWindow(p, window) for p in chosen]
+    draw = random.Random(seed)
+    chosen = draw.sample(people, min(count, len(people)))
+    closes = [end - timedelta(minutes=draw.randrange(spread_hours * 60)) if spread_hours else end for _ in chosen]
+    return [CaseWindow(p, Interval(window.start, close)) for p, close in zip(chosen, closes)]
 
 
 def trace(settings: Settings, cases: list[CaseWindow]) -> dict:
@@ -168,6 +172,9 @@ def main() -> None:
     parser.add_argument("--narrow-at-most", type=float, default=row_groups.AT_MOST,
                         help="DuckDB reads a lookup's row groups itself up to this share of a day's groups "
                              "(row_groups.AT_MOST; 0: never, the engine's own scan)")
+    parser.add_argument("--spread-hours", type=int, default=0,
+                        help="close each case's window up to this many hours before the last simulated hour "
+                             "(0: every window closes then), as a day's cases are confirmed through the day")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     row_groups.AT_MOST = args.narrow_at_most  # set before the runs fork
@@ -194,10 +201,10 @@ def main() -> None:
         people_index.open_index(register_path(settings, RegisterName.people))
         engines = ["duckdb", "spark"] if args.engine == "both" else [args.engine]
         for count in (1, args.cases):
-            cases = draw_cases(settings, last, count, args.seed)
+            cases = draw_cases(settings, last, count, args.seed, args.spread_hours)
             for engine in engines:
                 if engine == "duckdb":
-                    others = draw_cases(settings, last, count, args.seed + 1)
+                    others = draw_cases(settings, last, count, args.seed + 1, args.spread_hours)
                     runs = {
                         "duckdb, cold": median_run(lambda cases=cases: trace(settings, cases), args.repeat),
                         "duckdb, serving": median_run(lambda cases=cases: trace(settings, cases), args.repeat,

@@ -122,6 +122,19 @@ def test_a_batch_finds_for_each_case_what_tracing_it_alone_finds(store) -> None:
     assert [(c.person_id, c.venue_id) for c in batch.contacts_of("c2")] == [("q1", "vB")]
 
 
+# h2's window ends six days after c1's, so its companion history starts on 2 October, when cm1's 31 h in the
+# cell (1 October to 2 October 07:00) are mostly behind it: cm1, 10 minutes with each, is c1's companion only
+H2_LATER = CaseWindow("h2", Interval(day(9), day(16)))
+
+
+def test_a_batch_of_different_windows_counts_each_phones_stay_over_each_cases_own_history(store) -> None:
+    batch = traced(store, world.C1, H2_LATER)
+    assert batch.contacts_of("c1") == traced(store, world.C1).contacts_of("c1")
+    assert batch.contacts_of("h2") == traced(store, H2_LATER).contacts_of("h2")
+    assert {"cm1", "cm5"} <= {c.person_id for c in batch.contacts_of("c1") if c.via == ExposureVia.grid}
+    assert not {"cm1", "cm5"} & {c.person_id for c in batch.contacts_of("h2")}
+
+
 def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_contacts(store) -> None:
     before = traced(store, world.C1).contacts_of("c1")
     store.append("scans", scans(("zz", "vA", day(6, 10, 30), day(6, 11))), batch_id="late-scans")
@@ -191,7 +204,7 @@ def test_a_stay_starting_two_days_before_the_window_is_still_read(tmp_path) -> N
 def test_spark_traces_a_batch_exactly_as_duckdb_does_before_and_after_compaction(store, spark_engine) -> None:
     from ringfence.eventlog.spark_store import SparkEventStore
 
-    batch = (world.C1, CaseWindow("c2", Interval(day(8), day(10))))
+    batch = (world.C1, CaseWindow("c2", Interval(day(8), day(10))), H2_LATER)
     with SparkEventStore(store.settings) as spark:
         assert traced(spark, *batch) == traced(store, *batch)
         store.compact_all("scans")
