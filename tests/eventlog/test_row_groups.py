@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -99,3 +100,31 @@ def test_statistics_of_another_type_than_the_keys_rule_out_no_group(tmp_path) ->
     path = tmp_path / "binary.parquet"
     pq.write_table(pa.table({"person_id": pa.array([b"a", b"b", b"c", b"d"], pa.binary())}), path, row_group_size=2)
     assert groups(path, "a") == [0, 1]
+
+
+def _open_deleted_files() -> list[str]:
+    fds = Path("/proc/self/fd")
+    return [target for fd in fds.iterdir() if (target := _link(fd)).endswith(".parquet (deleted)")]
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # closed meanwhile
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the process's open files")
+def test_a_file_deleted_or_rewritten_since_it_was_read_is_let_go_at_the_next_lookup(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    people = [f"p{n:02d}" for n in range(8)]
+    doomed, rewritten, other = (write(tmp_path / "day=2022-10-01" / f"{n}.parquet", people) for n in "abc")
+    for path in (doomed, rewritten):
+        assert row_groups.narrowed([(path, DAY)], lookup(("p01", DAY)), SCHEMA).num_rows == 1
+    doomed.unlink()
+    write(rewritten.with_suffix(".new"), people[:4], rows_per_group=1).replace(rewritten)
+    assert any(doomed.name in target for target in _open_deleted_files())  # still held, its space not freed
+
+    assert row_groups.narrowed([(other, DAY)], lookup(("p01", DAY)), SCHEMA).num_rows == 1
+    assert not [target for target in _open_deleted_files() if str(tmp_path) in target]
+    assert row_groups.narrowed([(rewritten, DAY)], lookup(("p01", DAY)), SCHEMA).num_rows == 1
