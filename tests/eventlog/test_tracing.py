@@ -15,6 +15,7 @@ from ringfence.config import Settings
 from ringfence.eventlog import row_groups
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.kinds import EventKind
+from ringfence.eventlog.parquet_log import BY_PLACE
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols import service as protocols
 from ringfence.tracing.exposures import CaseWindow, trace_batch
@@ -103,6 +104,17 @@ def test_companions_share_a_cell_ten_minutes_where_someone_dwelt_over_thirty_hou
     assert result.unregistered_companion_phones == 1
 
 
+def test_a_phone_written_unlike_the_registers_phones_is_nobody_s_companion_and_not_counted(store) -> None:
+    # the register keeps digits, or + and digits: "138 0000 0099" is no one's phone, however long it stayed
+    before = traced(store, world.C1)
+    odd = "138 0000 0099"
+    store.append("locations", events("locations", [
+        world._presence(odd, day(9, 9), day(9, 9, 30)), world._presence(odd, day(1), day(2, 7))]), batch_id="odd")
+    after = traced(store, world.C1)
+    assert after.contacts_of("c1") == before.contacts_of("c1")
+    assert after.unregistered_companion_phones == before.unregistered_companion_phones == 1
+
+
 def test_every_contact_is_found_and_nobody_else(store) -> None:
     assert set(by_person(store)) == {"h2", "p15", "pB", "pK", "pD", "pN", "pE2", "s1", "sB", "cm1", "cm5"}
 
@@ -141,7 +153,7 @@ def test_compacted_days_and_their_by_person_and_by_place_copies_give_the_same_co
     for kind in ("scans", "locations"):
         store.compact_all(kind)
     by_person = list((store.settings.events_dir / "_by_person" / "scans").rglob("*.parquet"))
-    by_place = list((store.settings.events_dir / "_by_tile" / "locations").rglob("*.parquet"))
+    by_place = list((store.settings.events_dir / BY_PLACE / "locations").rglob("*.parquet"))
     assert {_compression(f) for f in by_person} == {"ZSTD"}
     assert {_compression(f) for f in by_place} == {"LZ4"}  # LZ4_RAW, as Arrow names it: decoded faster
     after = {c.person_id: c for c in traced(store, world.C1).contacts_of("c1")}

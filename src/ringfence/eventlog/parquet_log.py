@@ -5,10 +5,11 @@ Layout under `events_dir`:
     <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key
     _by_person/scans/day=…/<same name>                   a compacted scans file again, sorted by person:
                                                         a case's own stays prune by person_id
-    _by_tile/locations/day=…/<same name>                 a compacted locations file again, with its place
+    _by_place_key/locations/day=…/<same name>            a compacted locations file again, with its place
                                                         tile (0.01° of latitude by 0.01° of longitude,
                                                         `views.PLACE_TILE`) and sorted by it: the phones in
-                                                        a grid cell prune by tile (LZ4)
+                                                        a grid cell prune by tile (LZ4); and each phone as
+                                                        a number (`views.PHONE_KEY`)
     _staging/<batch_id>/files/<kind>/day=…/…            a batch being written
     _staging/<batch_id>/COMPLETE                        JSON manifest: files to add, files to remove
     .write.lock                                         one writer at a time (flock, freed by a kill)
@@ -44,7 +45,7 @@ import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
-from ringfence.eventlog.views import PLACE_TILE
+from ringfence.eventlog.views import PHONE_KEY, PLACE_TILE
 
 if TYPE_CHECKING:
     from ringfence.eventlog.staging import BatchWriter
@@ -55,7 +56,9 @@ if TYPE_CHECKING:
 ROW_GROUP_ROWS = 16_384
 STAGING = "_staging"
 BY_PERSON = "_by_person"
-BY_PLACE = "_by_tile"  # was "_by_place" before copies had their tile: those are left unread
+# was "_by_place" before copies had their tile, "_by_tile" before they had their phone key: those are left
+# unread (a compacted day without a copy under this name gets one at its next compaction)
+BY_PLACE = "_by_place_key"
 
 
 class SecondOrder(NamedTuple):
@@ -71,7 +74,8 @@ SECOND_ORDER: dict[EventKind, SecondOrder] = {
     EventKind.scans: SecondOrder(BY_PERSON, '"person_id", "scanned_at"'),
     # a grid cell's rows are a small part of each row group it reads: LZ4 decodes them ~1.4x faster than zstd
     # (the companions of one case at 1 M people: 1.6 s to 1.1 s), for files ~1.6x the size
-    EventKind.locations: SecondOrder(BY_PLACE, '"tile", "start_at"', "lz4_raw", (("tile", PLACE_TILE),)),
+    EventKind.locations: SecondOrder(BY_PLACE, '"tile", "start_at"', "lz4_raw",
+                                     (("tile", PLACE_TILE), ("phone_key", PHONE_KEY))),
 }
 MARKER = "COMPLETE"
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")

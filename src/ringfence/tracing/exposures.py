@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import UTC_TIME, RegisterName
 from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, KeyLookup
-from ringfence.eventlog.views import tiles_covering
+from ringfence.eventlog.views import phone_key, phone_of_key, tiles_covering
 from ringfence.protocols.models import Protocol
 from ringfence.tracing import queries, rules
 from ringfence.tracing.rules import Contact, ContactCategory, ExposureVia, Interval
@@ -49,7 +49,9 @@ class BatchTrace:
     """
 
     contacts: pa.Table = field(default_factory=CONTACTS.empty_table)
-    unregistered_companion_phones: int = 0  # phones met in the grid that name no one (or several people)
+    # phones met in the grid that name no one (or several people); of those written as the register writes
+    # phones (digits, or + and digits: `views.PHONE_KEY`), the others name no one and are not read
+    unregistered_companion_phones: int = 0
     queries: int = 0  # event-log queries run (register lookups go through the people index)
     stays: int = 0  # the cases' stays long enough to make a contact
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # case person -> (first row, rows)
@@ -268,7 +270,8 @@ def _companions(
     case_cells = sorted({(case, cx, cy) for case, _, cx, cy, _, _ in presence})
     bound = {
         "case_presence": pa.table({
-            "case_person": _strings([r[0] for r in presence]), "phone": _strings([r[1] for r in presence]),
+            "case_person": _strings([r[0] for r in presence]),
+            "phone_key": pa.array([phone_key(r[1]) or -1 for r in presence], pa.int64()),  # -1: none, no one's
             "cx": pa.array([r[2] for r in presence], pa.int64()), "cy": pa.array([r[3] for r in presence], pa.int64()),
             "start_at": _times([r[4] for r in presence]), "end_at": _times([r[5] for r in presence]),
         }),
@@ -307,7 +310,7 @@ def _companions(
     table = store.query(queries.COMPANIONS, params, tables=bound)
 
     # a thousand cases meet millions of phones: their holders are named column-wise
-    phones = table.column("phone").combine_chunks()
+    phones = phone_of_key(table.column("phone_key").combine_chunks())
     holders = _people_index(store).holders_of(phones)
     registered = pc.is_valid(holders)
     unregistered = pc.count_distinct(phones.filter(pc.invert(registered))).as_py()

@@ -102,12 +102,12 @@ WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.his
 # by a join's keys) pushes down to the row groups. A cell is read from its own first day: a cell where every
 # case present itself stayed long enough needs no one else's history, only the windows' days.
 CELL_ROWS = f"""
-SELECT o.phone, o.start_at, o.end_at, o.cx, o.cy
+SELECT o.phone_key, o.start_at, o.end_at, o.cx, o.cy
 FROM (
-  SELECT l.phone, l.start_at, l.end_at, l.day, {_cells("l.")}
+  SELECT l.phone_key, l.start_at, l.end_at, l.day, {_cells("l.")}
   FROM locations_by_place l JOIN wanted_tiles t ON t.tile = l.tile
   WHERE l.day BETWEEN $first_day AND $last_day AND l.day >= t.from_day
-    AND l.tile BETWEEN $lowest_tile AND $highest_tile
+    AND l.tile BETWEEN $lowest_tile AND $highest_tile AND l.phone_key IS NOT NULL
 ) o
 JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy AND o.day >= k.from_day
 """
@@ -116,39 +116,40 @@ JOIN wanted_cells k ON k.cx = o.cx AND k.cy = o.cy AND o.day >= k.from_day
 # Each phone that was a case's companion (DESIGN.md section 3): in the case's cell with it at least
 # `$min_together_seconds`, where the case (`mine_seconds`, over its history) or the phone (its own stay in that
 # cell over the case's history) stayed more than `$long_seconds`; one row per (case, phone), from the cell
-# where it was exposed last (then longest). The people index names each phone's holder.
-# Bound: `case_presence(case_person, phone, cx, cy, start_at, end_at)`, the case's presence inside its window;
+# where it was exposed last (then longest). Phones are their numbers (`views.PHONE_KEY`, read several times
+# faster than their text); a phone without one is no register's, and the people index names each other's holder.
+# Bound: `case_presence(case_person, phone_key, cx, cy, start_at, end_at)`, the case's presence in its window;
 # `case_cells(case_person, cx, cy, history_from, end_at, mine_seconds)`; and `CELL_ROWS`'s tables.
 COMPANIONS = f"""
 WITH near AS (
 {CELL_ROWS}
 ),
 together AS (
-  SELECT c.case_person, o.phone, c.cx, c.cy,
+  SELECT c.case_person, o.phone_key, c.cx, c.cy,
          sum(epoch(least(c.end_at, o.end_at)) - epoch(greatest(c.start_at, o.start_at))) AS together_seconds,
          max(least(c.end_at, o.end_at)) AS last_exposure
   FROM case_presence c JOIN near o
-    ON o.cx = c.cx AND o.cy = c.cy AND o.phone <> c.phone AND o.start_at < c.end_at AND c.start_at < o.end_at
-  GROUP BY c.case_person, o.phone, c.cx, c.cy
+    ON o.cx = c.cx AND o.cy = c.cy AND o.phone_key <> c.phone_key AND o.start_at < c.end_at AND c.start_at < o.end_at
+  GROUP BY c.case_person, o.phone_key, c.cx, c.cy
   HAVING sum(epoch(least(c.end_at, o.end_at)) - epoch(greatest(c.start_at, o.start_at))) >= $min_together_seconds
 ),
 theirs AS (
-  SELECT t.case_person, t.phone, t.cx, t.cy,
+  SELECT t.case_person, t.phone_key, t.cx, t.cy,
          sum(epoch(least(o.end_at, k.end_at)) - epoch(greatest(o.start_at, k.history_from))) AS seconds
   FROM together t
   JOIN case_cells k ON k.case_person = t.case_person AND k.cx = t.cx AND k.cy = t.cy
    AND k.mine_seconds <= $long_seconds
-  JOIN near o ON o.phone = t.phone AND o.cx = t.cx AND o.cy = t.cy
+  JOIN near o ON o.phone_key = t.phone_key AND o.cx = t.cx AND o.cy = t.cy
              AND o.start_at < k.end_at AND k.history_from < o.end_at
-  GROUP BY t.case_person, t.phone, t.cx, t.cy
+  GROUP BY t.case_person, t.phone_key, t.cx, t.cy
 )
-SELECT t.case_person, t.phone, t.together_seconds, t.last_exposure
+SELECT t.case_person, t.phone_key, t.together_seconds, t.last_exposure
 FROM together t
 JOIN case_cells k ON k.case_person = t.case_person AND k.cx = t.cx AND k.cy = t.cy
-LEFT JOIN theirs h ON h.case_person = t.case_person AND h.phone = t.phone AND h.cx = t.cx AND h.cy = t.cy
+LEFT JOIN theirs h ON h.case_person = t.case_person AND h.phone_key = t.phone_key AND h.cx = t.cx AND h.cy = t.cy
 WHERE k.mine_seconds > $long_seconds OR coalesce(h.seconds, 0) > $long_seconds
 QUALIFY row_number() OVER (
-  PARTITION BY t.case_person, t.phone ORDER BY t.last_exposure DESC, t.together_seconds DESC) = 1
+  PARTITION BY t.case_person, t.phone_key ORDER BY t.last_exposure DESC, t.together_seconds DESC) = 1
 """
 
 
