@@ -49,8 +49,8 @@ class BatchTrace:
     """
 
     contacts: pa.Table = field(default_factory=CONTACTS.empty_table)
-    # phones met in the grid that name no one (or several people); of those written as the register writes
-    # phones (digits, or + and digits: `views.PHONE_KEY`), the others name no one and are not read
+    # phones met in the grid that name no one (or several people), among those written as the register writes
+    # phones (digits, or + and digits: `views.PHONE_KEY`); a phone written otherwise is no one's, and not read
     unregistered_companion_phones: int = 0
     queries: int = 0  # event-log queries run (register lookups go through the people index)
     stays: int = 0  # the cases' stays long enough to make a contact
@@ -309,11 +309,12 @@ def _companions(
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
     table = store.query(queries.COMPANIONS, params, tables=bound)
 
-    # a thousand cases meet millions of phones: their holders are named column-wise
-    phones = phone_of_key(table.column("phone_key").combine_chunks())
-    holders = _people_index(store).holders_of(phones)
+    # a thousand cases meet millions of phones, many of them again and again: each distinct one is named once
+    keys = table.column("phone_key").combine_chunks().dictionary_encode()
+    named = _people_index(store).holders_of(phone_of_key(keys.dictionary))
+    holders = named.take(keys.indices)
     registered = pc.is_valid(holders)
-    unregistered = pc.count_distinct(phones.filter(pc.invert(registered))).as_py()
+    unregistered = named.null_count
     table = table.filter(registered)
     return _contacts(
         table.column("case_person"), holders.filter(registered), ContactCategory.companion, ExposureVia.grid,
