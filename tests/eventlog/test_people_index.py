@@ -112,3 +112,9 @@ def test_the_first_and_last_phones_in_order_are_named_only_when_one_person_gives
 
     alone = people_index.open_index(_snapshot(tmp_path / "alone.parquet", [("P1", None, "100"), ("P2", None, "300")]))
     assert alone.holders_of(pa.array(["300", "100", "000"])).to_pylist() == ["P2", "P1", None]
+
+
+def test_phones_already_dictionary_encoded_are_named_by_their_dictionary(tmp_path) -> None:
+    index = people_index.open_index(_snapshot(tmp_path / "people.parquet", [("P1", None, "100"), ("P2", None, "200")]))
+    phones = pa.DictionaryArray.from_arrays(pa.array([2, 0, 0, 1, 2], pa.int32()), pa.array(["200", "999", "100"]))
+    assert index.holders_of(phones).to_pylist() == ["P1", "P2", "P2", None, "P1"]

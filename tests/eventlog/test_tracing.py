@@ -258,3 +258,10 @@ def test_a_case_s_own_stays_locations_and_venues_are_read_from_their_row_groups_
             store.compact_all(kind)
         assert set(by_person(store)) == {"h2", "p15", "pB", "pK", "pD", "pN", "pE2", "s1", "sB", "cm1", "cm5"}
     assert {column for column, rows in read if rows > 0} == {"person_id", "venue_id", "phone"}
+
+
+def test_an_unregistered_phone_beside_two_cases_of_a_batch_is_counted_once(store) -> None:
+    # 13899999999 shares the cell with c1 and with h2 (30 minutes, after 31 hours there): one phone, two rows
+    both = traced(store, world.C1, CaseWindow("h2", world.WINDOW))
+    assert both.unregistered_companion_phones == 1
+    assert traced(store, world.C1).unregistered_companion_phones == 1

@@ -311,10 +311,9 @@ def _companions(
 
     # a thousand cases meet millions of phones, many of them again and again: each distinct one is named once
     keys = table.column("phone_key").combine_chunks().dictionary_encode()
-    named = _people_index(store).holders_of(phone_of_key(keys.dictionary))
-    holders = named.take(keys.indices)
+    holders = _people_index(store).holders_of(pa.DictionaryArray.from_arrays(keys.indices, phone_of_key(keys.dictionary)))
     registered = pc.is_valid(holders)
-    unregistered = named.null_count
+    unregistered = pc.count_distinct(keys.indices.filter(pc.invert(registered))).as_py()
     table = table.filter(registered)
     return _contacts(
         table.column("case_person"), holders.filter(registered), ContactCategory.companion, ExposureVia.grid,
