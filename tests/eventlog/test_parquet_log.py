@@ -218,3 +218,17 @@ def test_open_store_picks_the_configured_engine(log_settings: Settings) -> None:
     except ImportError:  # pragma: no cover — pyspark is an extra; the module itself must import without it
         pytest.fail("spark_store must import without starting Spark")
     assert isinstance(open_store(spark_settings), SparkEventStore)  # no session started until a query
+
+
+def test_the_log_s_connections_draw_no_progress_bar(log_settings: Settings) -> None:
+    # a compaction of many seconds on a terminal would otherwise draw DuckDB's bar over the command's output;
+    # DuckDB decides its default from the process it runs in, so the check runs in a process of its own
+    check = textwrap.dedent(f"""
+        from pathlib import Path
+        from zoneinfo import ZoneInfo
+        from ringfence.eventlog.parquet_log import ParquetLog
+        with ParquetLog(Path({str(log_settings.events_dir)!r}), ZoneInfo("Asia/Shanghai")).connection() as con:
+            print(con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0])
+    """)
+    shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

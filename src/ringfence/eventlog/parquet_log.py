@@ -218,6 +218,7 @@ class ParquetLog:
         con = duckdb.connect()
         try:
             con.execute(f"SET TimeZone = '{self.tz.key}'")  # a ZoneInfo key, never feed text
+            con.execute("SET enable_progress_bar = false")  # the command shows its own progress, if any
             yield con
         finally:
             con.close()
