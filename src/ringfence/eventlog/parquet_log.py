@@ -40,7 +40,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
@@ -345,18 +347,36 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
 def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
     """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept).
 
-    Dictionary-encoded text is written as the column's dictionary, the same text column on disk.
+    Dictionary-encoded text is written as the column's dictionary, the same text column on disk: each row
+    group with the entries its rows use. (Written whole, every group would carry the batch's dictionary:
+    a 8 M city's day of scans has 200 k venues, 1.9 MB in each group of 16 k rows, 3/4 of the file.)
     """
     schema = pa.schema([
         rows.schema.field(f.name) if pa.types.is_dictionary(rows.schema.field(f.name).type) else f
         for f in layout.schema
     ])
-    pq.write_table(
-        rows.cast(schema), target, compression="zstd", row_group_size=ROW_GROUP_ROWS, store_schema=False,
-        use_dictionary=list(layout.repeated),
-    )
+    rows = rows.cast(schema)
+    with pq.ParquetWriter(target, schema, compression="zstd", store_schema=False,
+                          use_dictionary=list(layout.repeated)) as writer:
+        for start in range(0, rows.num_rows, ROW_GROUP_ROWS) if rows.num_rows else [0]:
+            group = rows.slice(start, ROW_GROUP_ROWS)
+            writer.write_table(pa.Table.from_arrays([
+                _used_entries(c.combine_chunks()) if pa.types.is_dictionary(c.type) else c for c in group.columns
+            ], schema=schema), row_group_size=ROW_GROUP_ROWS)
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+def _used_entries(values: pa.DictionaryArray) -> pa.DictionaryArray:
+    """The same values, with a dictionary of only the entries they use."""
+    if values.null_count == len(values):
+        return pa.DictionaryArray.from_arrays(values.indices, values.dictionary.slice(0, 0))
+    codes = pc.fill_null(values.indices, pc.min(values.indices)).to_numpy()  # a null's code: one in use
+    used, indices = np.unique(codes, return_inverse=True)
+    mask = values.indices.is_null().to_numpy(zero_copy_only=False) if values.null_count else None
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(values.type.index_type.to_pandas_dtype()), mask=mask),
+        values.dictionary.take(pa.array(used)))
 
 
 def _copy_to_parquet(

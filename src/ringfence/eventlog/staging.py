@@ -158,8 +158,9 @@ def _fits(schema: pa.Schema, layout: KindLayout) -> bool:
 def _compact(rows: pa.Table, layout: KindLayout) -> pa.Table:
     """Each column in one piece (a take over many pieces costs twice as much), the repeated text dictionary-encoded.
 
-    A dictionary column is sorted by its codes, taken as integers and written as the file's dictionary
-    as it is: the text is hashed once, not taken and then hashed again by the Parquet writer.
+    A dictionary column is sorted by its codes, taken as integers and written as the file's dictionaries
+    (each row group the entries it uses): the text is hashed once, not taken and then hashed again by the
+    Parquet writer.
     """
     columns = []
     for name in rows.column_names:
