@@ -200,7 +200,7 @@ def main() -> None:
         pa.array(["warm"])
         people_index.open_index(register_path(settings, RegisterName.people))
         engines = ["duckdb", "spark"] if args.engine == "both" else [args.engine]
-        for count in (1, args.cases):
+        for count in dict.fromkeys((1, args.cases)):  # --cases 1: the one-case runs once
             cases = draw_cases(settings, last, count, args.seed, args.spread_hours)
             for engine in engines:
                 if engine == "duckdb":
