@@ -349,7 +349,7 @@ def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
 
     Dictionary-encoded text is written as the column's dictionary, the same text column on disk: each row
     group with the entries its rows use. (Written whole, every group would carry the batch's dictionary:
-    a 8 M city's day of scans has 200 k venues, 1.9 MB in each group of 16 k rows, 3/4 of the file.)
+    an 8 M city's day of scans has 200 k venues, 1.9 MB in each group of 16 k rows, 3/4 of the file.)
     """
     schema = pa.schema([
         rows.schema.field(f.name) if pa.types.is_dictionary(rows.schema.field(f.name).type) else f
