@@ -16,7 +16,7 @@ from tests.eventlog.worlds import events, scans, utc, write_register
 
 from ringfence.config import Settings
 from ringfence.core.errors import InvalidInput
-from ringfence.eventlog import parquet_log
+from ringfence.eventlog import parquet_files, parquet_log
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.parquet_log import MARKER, STAGING, ParquetLog
 from ringfence.eventlog.store import open_store
@@ -43,7 +43,7 @@ def test_it_partitions_by_the_local_day_of_the_event(log_settings: Settings) -> 
 def test_it_sorts_each_file_by_venue_then_time_in_row_groups_that_prune(
     log_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parquet_log, "ROW_GROUP_ROWS", 2048)  # DuckDB's smallest row group
+    monkeypatch.setattr(parquet_files, "ROW_GROUP_ROWS", 2048)  # DuckDB's smallest row group
     rows = [(f"p{i}", f"v{(7 * i) % 50:02d}", utc(2022, 10, 1, 1, (13 * i) % 60)) for i in range(9000)]
     with open_store(log_settings) as store:
         store.append("scans", scans(*rows), batch_id="b1")

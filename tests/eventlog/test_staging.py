@@ -9,7 +9,7 @@ import pytest
 from tests.eventlog.worlds import scans, utc
 
 from ringfence.config import Settings
-from ringfence.eventlog import parquet_log
+from ringfence.eventlog import parquet_files
 from ringfence.eventlog.kinds import LAYOUTS, EventKind
 from ringfence.eventlog.ordering import sorted_first_rows
 from ringfence.eventlog.parquet_log import AppendResult, ParquetLog
@@ -64,7 +64,7 @@ def test_file_order_is_day_then_sort_key_with_ties_in_row_order_whatever_the_key
 
 def test_each_row_group_carries_only_the_dictionary_entries_its_rows_use(log_settings, monkeypatch) -> None:
     # the batch's text is dictionary-encoded once; written whole, every group would repeat all of it
-    monkeypatch.setattr(parquet_log, "ROW_GROUP_ROWS", 4)
+    monkeypatch.setattr(parquet_files, "ROW_GROUP_ROWS", 4)
     rows = [(f"p{i}", f"v{i % 6}", utc(2022, 10, 1, 1 + i)) for i in range(12)]
     ParquetLog(log_settings.events_dir, log_settings.tz).append(EventKind.scans, scans(*rows), batch_id="b1")
     stored = pq.ParquetFile(log_settings.events_dir / "scans/day=2022-10-01/part-b1-000.parquet",
@@ -77,7 +77,7 @@ def test_each_row_group_carries_only_the_dictionary_entries_its_rows_use(log_set
 
 def test_a_dictionary_cut_to_the_entries_used_keeps_the_values_and_the_nulls() -> None:
     values = pa.DictionaryArray.from_arrays(pa.array([3, None, 1, 3], pa.int32()), pa.array(["a", "b", "c", "d"]))
-    used = parquet_log._used_entries(values)
+    used = parquet_files.used_entries(values)
     assert (used.to_pylist(), used.dictionary.to_pylist(), used.type) == (["d", None, "b", "d"], ["b", "d"], values.type)
-    nothing = parquet_log._used_entries(values.slice(1, 1))
+    nothing = parquet_files.used_entries(values.slice(1, 1))
     assert (nothing.to_pylist(), nothing.dictionary.to_pylist()) == ([None], [])

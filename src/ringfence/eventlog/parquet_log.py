@@ -40,22 +40,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
+from ringfence.eventlog.parquet_files import copy_to_parquet
 from ringfence.eventlog.views import PHONE_KEY, PLACE_TILE
 
 if TYPE_CHECKING:
     from ringfence.eventlog.staging import BatchWriter
 
-# Every event file is sorted and read by key: a venue's, a person's or a place's rows. Small groups let a
-# lookup of a few keys skip all but a few thousand rows of each day (a 70 M-row day: ~4,300 groups),
-# whether the day came in one batch or was compacted from many.
-ROW_GROUP_ROWS = 16_384
 STAGING = "_staging"
 BY_PERSON = "_by_person"
 # was "_by_place" before copies had their tile, "_by_tile" before they had their phone key: those are left
@@ -253,7 +247,7 @@ class ParquetLog:
                     order = ", ".join(_quote(c) for c in layout.sort_key)
                     target = stage / "files" / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    _copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
+                    copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
                     added.append(relative)
                     removed = [str(p.relative_to(self.root)) for p in parts]
                     if second is not None:
@@ -263,7 +257,7 @@ class ParquetLog:
                     target = stage / "files" / copy
                     target.parent.mkdir(parents=True, exist_ok=True)
                     derived = "".join(f", {sql} AS {_quote(name)}" for name, sql in second.derived)
-                    _copy_to_parquet(con, f"SELECT *{derived} FROM day_parts ORDER BY {second.order}", target,
+                    copy_to_parquet(con, f"SELECT *{derived} FROM day_parts ORDER BY {second.order}", target,
                                      compression=second.compression)
                     added.append(copy)
             _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
@@ -342,56 +336,6 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InvalidInput(f"{layout.kind.value} rows do not fit the event log: {exc}") from None
     return pa.Table.from_arrays(arrays, schema=layout.schema)
-
-
-def _write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
-    """One sorted day of a batch as the log's Parquet (what DuckDB's COPY writes: no Arrow schema kept).
-
-    Dictionary-encoded text is written as the column's dictionary, the same text column on disk: each row
-    group with the entries its rows use. (Written whole, every group would carry the batch's dictionary:
-    an 8 M city's day of scans has 200 k venues, 1.9 MB in each group of 16 k rows, 3/4 of the file.)
-    """
-    schema = pa.schema([
-        rows.schema.field(f.name) if pa.types.is_dictionary(rows.schema.field(f.name).type) else f
-        for f in layout.schema
-    ])
-    rows = rows.cast(schema)
-    with pq.ParquetWriter(target, schema, compression="zstd", store_schema=False,
-                          use_dictionary=list(layout.repeated)) as writer:
-        for start in range(0, rows.num_rows, ROW_GROUP_ROWS) if rows.num_rows else [0]:
-            group = rows.slice(start, ROW_GROUP_ROWS)
-            writer.write_table(pa.Table.from_arrays([
-                _used_entries(c.combine_chunks()) if pa.types.is_dictionary(c.type) else c for c in group.columns
-            ], schema=schema), row_group_size=ROW_GROUP_ROWS)
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _used_entries(values: pa.DictionaryArray) -> pa.DictionaryArray:
-    """The same values, with a dictionary of only the entries they use."""
-    if values.null_count == len(values):
-        return pa.DictionaryArray.from_arrays(values.indices, values.dictionary.slice(0, 0))
-    codes = pc.fill_null(values.indices, pc.min(values.indices)).to_numpy()  # a null's code: one in use
-    used, indices = np.unique(codes, return_inverse=True)
-    mask = values.indices.is_null().to_numpy(zero_copy_only=False) if values.null_count else None
-    return pa.DictionaryArray.from_arrays(
-        pa.array(indices.astype(values.type.index_type.to_pandas_dtype()), mask=mask),
-        values.dictionary.take(pa.array(used)))
-
-
-def _copy_to_parquet(
-    con: duckdb.DuckDBPyConnection, select: str, target: Path, *, row_group_rows: int = ROW_GROUP_ROWS,
-    compression: str = "zstd", **params: object,
-) -> None:
-    """`compression` is ours (a `SecondOrder`'s), never feed text."""
-    path = str(target).replace("'", "''")  # our own path, never feed data
-    con.execute(
-        f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION {compression}, "
-        f"ROW_GROUP_SIZE {int(row_group_rows)})",
-        params or None,
-    )
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 def _write_marker(stage: Path, manifest: dict) -> None:

@@ -23,12 +23,12 @@ import pyarrow.parquet as pq
 
 from ringfence.eventlog.kinds import KindLayout
 from ringfence.eventlog.ordering import local_days, sorted_first_rows
+from ringfence.eventlog.parquet_files import write_parquet
 from ringfence.eventlog.parquet_log import (
     _EPOCH,
     AppendResult,
     _conform,
     _quote,
-    _write_parquet,
     day_dir_name,
 )
 
@@ -108,7 +108,7 @@ class BatchWriter:
         for relative, part in parts:
             target = self.stage / "files" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_parquet(rows.take(pa.array(part)), self.layout, target)
+            write_parquet(rows.take(pa.array(part)), self.layout, target)
 
     def _fingerprints_of(self, rows: pa.Table) -> np.ndarray:
         """DuckDB's 64-bit hash of each row's natural key (NULLs hash alike)."""
