@@ -37,7 +37,7 @@ def write_parquet(rows: pa.Table, layout: KindLayout, target: Path) -> None:
     rows = rows.cast(schema)
     with pq.ParquetWriter(target, schema, compression="zstd", store_schema=False,
                           use_dictionary=list(layout.repeated)) as writer:
-        for start in range(0, rows.num_rows, ROW_GROUP_ROWS) if rows.num_rows else [0]:
+        for start in range(0, max(rows.num_rows, 1), ROW_GROUP_ROWS):  # no rows: one empty group
             group = rows.slice(start, ROW_GROUP_ROWS)
             writer.write_table(pa.Table.from_arrays([
                 used_entries(c.combine_chunks()) if pa.types.is_dictionary(c.type) else c for c in group.columns
@@ -65,7 +65,7 @@ def copy_to_parquet(
     path = str(target).replace("'", "''")  # our own path, never feed data
     con.execute(
         f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION {compression}, "
-        f"ROW_GROUP_SIZE {int(ROW_GROUP_ROWS)})",
+        f"ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
         params or None,
     )
     with open(target, "rb") as handle:
