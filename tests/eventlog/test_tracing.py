@@ -239,7 +239,7 @@ def _compression(path) -> str:
     return pq.ParquetFile(path).metadata.row_group(0).column(0).compression
 
 
-def test_a_case_s_own_stays_locations_and_venues_are_read_from_their_row_groups_where_they_are_few(
+def test_a_case_s_own_stays_locations_venues_and_cells_are_read_from_their_row_groups_where_they_are_few(
     log_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
@@ -257,7 +257,7 @@ def test_a_case_s_own_stays_locations_and_venues_are_read_from_their_row_groups_
         for kind in ("scans", "locations"):
             store.compact_all(kind)
         assert set(by_person(store)) == {"h2", "p15", "pB", "pK", "pD", "pN", "pE2", "s1", "sB", "cm1", "cm5"}
-    assert {column for column, rows in read if rows > 0} == {"person_id", "venue_id", "phone"}
+    assert {column for column, rows in read if rows > 0} == {"person_id", "venue_id", "phone", "tile"}
 
 
 def test_an_unregistered_phone_beside_two_cases_of_a_batch_is_counted_once(store) -> None:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ringfence.eventlog import people_index
 from ringfence.eventlog.kinds import UTC_TIME, RegisterName
-from ringfence.eventlog.store import BY_PERSON_VIEW, EventStore, KeyLookup
+from ringfence.eventlog.store import BY_PERSON_VIEW, BY_PLACE_VIEW, EventStore, KeyLookup
 from ringfence.eventlog.views import phone_key, phone_of_key, tiles_covering
 from ringfence.protocols.models import Protocol
 from ringfence.tracing import queries, rules
@@ -307,7 +307,12 @@ def _companions(
     params |= {"lowest_tile": min(tiles), "highest_tile": max(tiles)}
     params["min_together_seconds"] = companion.min_minutes * 60
     params["long_seconds"] = timedelta(hours=companion.cumulative_hours).total_seconds()
-    table = store.query(queries.COMPANIONS, params, tables=bound)
+    # each tile's rows from its first day on, read by their row groups where they are few (a case's cells
+    # are a few dozen tiles of the city's thousands a day)
+    tile_days = [(tile, day) for tile, from_day in tiles.items() for day in _each_day(from_day, last_day)]
+    by_place = KeyLookup("tile", pa.table({
+        "key": pa.array([t for t, _ in tile_days], pa.int64()), "day": pa.array([d for _, d in tile_days], pa.date32())}))
+    table = store.query(queries.COMPANIONS, params, tables=bound, lookups={BY_PLACE_VIEW: by_place})
 
     # a thousand cases meet millions of phones, many of them again and again: each distinct one is named once
     keys = table.column("phone_key").combine_chunks().dictionary_encode()
