@@ -80,6 +80,15 @@ def test_keys_in_too_many_of_the_files_groups_or_a_file_without_the_column_are_n
     assert row_groups.narrowed([(path, DAY), (other, DAY)], lookup(("p01", DAY)), SCHEMA) is None
 
 
+def test_keys_whose_groups_hold_too_many_rows_are_not_narrowed(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    monkeypatch.setattr(row_groups, "MOST_ROWS", 4)
+    people = [f"p{n:02d}" for n in range(40)]  # 20 groups of 2
+    path = write(tmp_path / "day=2022-10-01" / "a.parquet", people)
+    assert row_groups.narrowed([(path, DAY)], lookup(("p00", DAY), ("p02", DAY)), SCHEMA).num_rows == 2  # 4 rows
+    assert row_groups.narrowed([(path, DAY)], lookup(("p00", DAY), ("p02", DAY), ("p04", DAY)), SCHEMA) is None
+
+
 def test_a_file_rewritten_under_the_same_name_is_read_anew(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
     path = write(tmp_path / "day=2022-10-01" / "a.parquet", ["a", "b"])
