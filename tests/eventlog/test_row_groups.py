@@ -89,6 +89,17 @@ def test_keys_whose_groups_hold_too_many_rows_are_not_narrowed(tmp_path, monkeyp
     assert row_groups.narrowed([(path, DAY)], lookup(("p00", DAY), ("p02", DAY), ("p04", DAY)), SCHEMA) is None
 
 
+def test_columns_a_lookup_does_not_read_come_back_null(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    path = write(tmp_path / "day=2022-10-01" / "a.parquet", [f"p{n:02d}" for n in range(4)])
+    keys = lookup(("p01", DAY)).keys
+    rows = row_groups.narrowed([(path, DAY)], KeyLookup("person_id", keys, reads=("day",)), SCHEMA)
+    assert rows.schema == SCHEMA
+    assert rows.to_pylist() == [{"person_id": "p01", "n": None, "day": DAY}]
+    rows = row_groups.narrowed([(path, DAY)], KeyLookup("person_id", keys, reads=("n",)), SCHEMA)
+    assert rows.to_pylist() == [{"person_id": "p01", "n": 1, "day": DAY}]
+
+
 def test_a_file_rewritten_under_the_same_name_is_read_anew(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
     path = write(tmp_path / "day=2022-10-01" / "a.parquet", ["a", "b"])

@@ -39,10 +39,12 @@ _KEPT_FOOTERS = 256  # open files (a file deleted or rewritten since is let go a
 class KeyLookup:
     """A hint that a query reads a view only at the rows whose `column` is one of `keys` ("key") on the
     day it is paired with ("day"). An engine may bind the view to just those rows; the query must still
-    filter by the keys and days itself (an engine that ignores the hint binds the whole view)."""
+    filter by the keys and days itself (an engine that ignores the hint binds the whole view). `reads`: the
+    view's only columns the query reads, if it says so; an engine may leave the others null."""
 
     column: str
     keys: pa.Table
+    reads: tuple[str, ...] = ()
 
     def days(self) -> list[date]:
         return sorted(set(self.keys.column("day").to_pylist()))
@@ -89,7 +91,8 @@ def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schem
     (`AT_MOST`) or hold too many rows (`MOST_ROWS`), or a file lacks the column: the caller then reads the
     files as usual."""
     _forget_replaced()
-    stored = [f.name for f in schema if f.name != "day"]
+    stored = [f.name for f in schema
+              if f.name != "day" and (not lookup.reads or f.name in lookup.reads or f.name == lookup.column)]
     chosen: list[tuple[Path, date, _Footer, np.ndarray, pa.Array]] = []
     total = picked = rows = 0
     for path, day in files:
@@ -110,6 +113,8 @@ def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schem
         rows = footer.file.read_row_groups(groups.tolist(), columns=stored, use_threads=False)
         rows = rows.filter(pc.is_in(rows.column(lookup.column), value_set=keys))
         rows = rows.append_column("day", pa.repeat(pa.scalar(day, pa.date32()), rows.num_rows))
+        for unread in (f for f in schema if f.name not in rows.column_names):
+            rows = rows.append_column(unread.name, pa.nulls(rows.num_rows, unread.type))
         return rows.select(schema.names).cast(schema)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow decodes without the GIL

@@ -101,6 +101,7 @@ WHERE l.day BETWEEN $first_day AND $last_day AND l.start_at < w.end_at AND w.his
 # (`wanted_cells(cx, cy, from_day)`); the tiles' range is also a plain filter, which Spark (it does not prune
 # by a join's keys) pushes down to the row groups. A cell is read from its own first day: a cell where every
 # case present itself stayed long enough needs no one else's history, only the windows' days.
+CELL_COLUMNS = ("phone_key", "start_at", "end_at", "day", "lon", "lat", "tile")  # all it reads of the view
 CELL_ROWS = f"""
 SELECT o.phone_key, o.start_at, o.end_at, o.cx, o.cy
 FROM (
