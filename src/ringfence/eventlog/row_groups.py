@@ -39,8 +39,8 @@ _KEPT_FOOTERS = 256  # open files (a file deleted or rewritten since is let go a
 class KeyLookup:
     """A hint that a query reads a view only at the rows whose `column` is one of `keys` ("key") on the
     day it is paired with ("day"). An engine may bind the view to just those rows; the query must still
-    filter by the keys and days itself (an engine that ignores the hint binds the whole view). `reads`: the
-    view's only columns the query reads, if it says so; an engine may leave the others null."""
+    filter by the keys and days itself (an engine that ignores the hint binds the whole view). `reads`, if
+    given, names every column of the view the query reads: an engine may leave the others null."""
 
     column: str
     keys: pa.Table
@@ -94,7 +94,7 @@ def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schem
     stored = [f.name for f in schema
               if f.name != "day" and (not lookup.reads or f.name in lookup.reads or f.name == lookup.column)]
     chosen: list[tuple[Path, date, _Footer, np.ndarray, pa.Array]] = []
-    total = picked = rows = 0
+    total = picked = held = 0
     for path, day in files:
         footer = _footer(path, lookup.column)
         if footer is None:
@@ -103,10 +103,10 @@ def narrowed(files: list[tuple[Path, date]], lookup: KeyLookup, schema: pa.Schem
         groups = _groups_holding(footer, keys)
         total += footer.metadata.num_row_groups
         picked += len(groups)
-        rows += sum(footer.metadata.row_group(g).num_rows for g in groups.tolist())
+        held += sum(footer.metadata.row_group(g).num_rows for g in groups.tolist())
         if len(groups):
             chosen.append((path, day, footer, groups, keys))
-    if total == 0 or picked > AT_MOST * total or rows > MOST_ROWS:
+    if total == 0 or picked > AT_MOST * total or held > MOST_ROWS:
         return None
 
     def read(path: Path, day: date, footer: _Footer, groups: np.ndarray, keys: pa.Array) -> pa.Table:

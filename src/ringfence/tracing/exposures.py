@@ -312,7 +312,7 @@ def _companions(
     tile_days = [(tile, day) for tile, from_day in tiles.items() for day in _each_day(from_day, last_day)]
     by_place = KeyLookup("tile", pa.table({"key": pa.array([t for t, _ in tile_days], pa.int64()),
                                            "day": pa.array([d for _, d in tile_days], pa.date32())}),
-                         reads=queries.CELL_COLUMNS)  # not the phones' text: half the read
+                         reads=queries.CELL_COLUMNS)  # not the phones' text, a third of the read
     table = store.query(queries.COMPANIONS, params, tables=bound, lookups={BY_PLACE_VIEW: by_place})
 
     # a thousand cases meet millions of phones, many of them again and again: each distinct one is named once
