@@ -14,6 +14,7 @@ from ringfence.core import audit
 from ringfence.core.errors import NotFound
 from ringfence.isolation import rules
 from ringfence.isolation.models import Facility, Placement
+from ringfence.isolation.rooms import room_states
 from ringfence.isolation.rules import PlacementKind, PlacementStatus
 from ringfence.isolation.schemas import (
     AlertRead,
@@ -25,7 +26,6 @@ from ringfence.isolation.schemas import (
     WaitingRead,
 )
 from ringfence.isolation.service import in_scope as service_scope
-from ringfence.isolation.service import room_states
 from ringfence.protocols.models import Protocol
 
 

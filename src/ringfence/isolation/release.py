@@ -15,15 +15,9 @@ from ringfence.core import audit, clock, timeline
 from ringfence.core.errors import Conflict, InvalidInput, NotFound
 from ringfence.isolation import rules
 from ringfence.isolation.models import Placement
+from ringfence.isolation.rooms import lock_rooms, seat_or_queue
 from ringfence.isolation.rules import ACTIVE_STATUSES, Newcomer, PlacementStatus
-from ringfence.isolation.service import (
-    configured_zone,
-    in_scope,
-    lock_rooms,
-    record_change,
-    seat_or_queue,
-    settle_room_task,
-)
+from ringfence.isolation.service import configured_zone, in_scope, record_change, settle_room_task
 
 
 def end(

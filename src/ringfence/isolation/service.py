@@ -1,5 +1,5 @@
 """Placements: putting people in isolation (a facility room, or at home) or on the waiting list,
-and reading them (release.py ends them).
+and reading them (release.py ends them; rooms.py reads and locks the rooms).
 
 Every change goes on the timeline (subject: the person) and in the audit log. Reads of
 placements are scoped: an isolation manager sees their own facility, territorial staff the
@@ -22,8 +22,9 @@ from ringfence.cases.models import Case, CaseStatus
 from ringfence.core import audit, clock, timeline
 from ringfence.core.errors import Conflict, InvalidInput, NotFound
 from ringfence.isolation import rules
-from ringfence.isolation.models import Facility, Placement, Room
-from ringfence.isolation.rules import ACTIVE_STATUSES, Newcomer, PlacementKind, PlacementStatus, RoomState
+from ringfence.isolation.models import Placement
+from ringfence.isolation.rooms import lock_rooms, seat_or_queue
+from ringfence.isolation.rules import ACTIVE_STATUSES, Newcomer, PlacementKind, PlacementStatus
 from ringfence.isolation.schemas import PlacementFilter
 from ringfence.people.models import Person
 from ringfence.protocols.models import Protocol
@@ -272,23 +273,6 @@ def active_of(*, session: Session, person_id: str) -> Placement | None:
     )
 
 
-def room_states(*, session: Session, facility_ids: Sequence[str] | None = None) -> list[RoomState]:
-    """Every room (of the given facilities) with the households of the people placed in it now."""
-    query = select(Room).order_by(Room.facility_id, Room.room_id)
-    if facility_ids is not None:
-        query = query.where(Room.facility_id.in_(list(facility_ids)))
-    states = {(r.facility_id, r.room_id): RoomState(r.facility_id, r.room_id, r.capacity) for r in session.scalars(query)}
-    occupants = select(Placement.facility_id, Placement.room_id, Placement.household_id).where(
-        Placement.status == PlacementStatus.placed, Placement.room_id.is_not(None),
-    )
-    if facility_ids is not None:
-        occupants = occupants.where(Placement.facility_id.in_(list(facility_ids)))
-    for facility_id, room_id, household_id in session.execute(occupants):
-        if (state := states.get((facility_id, room_id))) is not None:
-            state.households.append(household_id)
-    return list(states.values())
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -328,26 +312,6 @@ def _refuse_if_case(session: Session, person_id: str) -> None:
     case = active_case_of(session=session, person_id=person_id)
     if case is not None:
         raise Conflict(f"person {person_id!r} is a case (case {case.case_id}): cases are treated, not isolated as contacts")
-
-
-def lock_rooms(session: Session, facility_ids: list[str] | None) -> list[RoomState]:
-    """Room states, with the facilities locked (PostgreSQL) so two placements never share a last bed."""
-    query = select(Facility.facility_id).order_by(Facility.facility_id).with_for_update()
-    if facility_ids is not None:
-        query = query.where(Facility.facility_id.in_(facility_ids))
-    found = list(session.scalars(query))
-    if facility_ids is not None and not found:
-        raise NotFound(f"no facility {facility_ids[0]!r}")
-    return room_states(session=session, facility_ids=facility_ids)
-
-
-def seat_or_queue(placement: Placement, chosen: tuple[str, str] | None, *, requested_facility: str | None,
-                   at: datetime) -> None:
-    if chosen is None:
-        placement.status, placement.facility_id = PlacementStatus.waiting, requested_facility
-        return
-    placement.facility_id, placement.room_id = chosen
-    placement.status, placement.placed_at = PlacementStatus.placed, at
 
 
 def record_change(session: Session, placement: Placement, *, actor: str, at: datetime, origin: str | None = None) -> None:

@@ -40,8 +40,8 @@ def occupancy_in(*, session: Session, day: date, protocol: Protocol, subtree: st
     try:
         from ringfence.isolation import rules
         from ringfence.isolation.models import Facility, Placement
+        from ringfence.isolation.rooms import room_states
         from ringfence.isolation.rules import PlacementKind, PlacementStatus
-        from ringfence.isolation.service import room_states
         from ringfence.people.models import Person
     except ImportError:
         return OccupancyFigures(available=False)

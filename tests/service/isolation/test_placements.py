@@ -10,7 +10,7 @@ from tests.service.isolation.facilities import AS_OF, TODAY, add_people, build_f
 from ringfence.cases.models import Case, Classification
 from ringfence.core import timeline
 from ringfence.core.errors import Conflict, InvalidInput, NotFound
-from ringfence.isolation import release, service
+from ringfence.isolation import release, rooms, service
 from ringfence.isolation.models import Placement
 from ringfence.isolation.rules import PlacementKind, PlacementStatus
 from ringfence.protocols import service as protocols
@@ -60,7 +60,7 @@ def test_no_room_ever_holds_two_households_nor_more_than_its_capacity(session, p
     add_people(session, "N1", "N2")
     contacts = [Contact(p) for p in ("A1", "N1", "P1", "P2", "P5", "A2", "N2")]
     batch = service.place_contacts(session=session, contacts=contacts, as_of=AS_OF, protocol=protocol, actor="tester")
-    states = service.room_states(session=session)
+    states = rooms.room_states(session=session)
     assert all(len(s.households) <= s.capacity for s in states)
     assert all(len(set(s.households)) <= 1 and None not in s.households[1:] for s in states)
     assert sorted(s.households for s in states) == [["H1", "H1", "H1"], ["HA", "HA"]]
@@ -139,7 +139,7 @@ def test_home_isolation_records_the_home_building_and_takes_no_room(session) -> 
     build_facilities(session)
     placement = place(session, "P3", kind=PlacementKind.home)
     assert (placement.status, placement.home_building_id, placement.room_id) == (PlacementStatus.placed, "B2", None)
-    assert all(not s.households for s in service.room_states(session=session))
+    assert all(not s.households for s in rooms.room_states(session=session))
 
 
 def test_a_placement_is_released_on_its_until_day(session) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ringfence.areas.schemas import ID_PATTERN
-from ringfence.isolation import rules
+from ringfence.isolation import rooms, rules
 from ringfence.isolation import service as isolation_service
 from ringfence.isolation.rules import PlacementStatus
 from ringfence.people.models import Person
@@ -35,7 +35,7 @@ def checked_placement(
     person = _person(session, entered["person_id"], errors, _)
     room_id = entered["room_id"] or None
     if room_id is not None:
-        room = next((r for r in isolation_service.room_states(session=session, facility_ids=[facility_id])
+        room = next((r for r in rooms.room_states(session=session, facility_ids=[facility_id])
                      if r.room_id == room_id), None)
         if room is None:
             errors["room_id"] = _("Room: there is no such room in this site.")
