@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from pyarrow import ipc
 from tests.eventlog.worlds import events, scans, utc, write_register
 
 from ringfence.config import Settings
@@ -19,6 +20,7 @@ from ringfence.core.errors import InvalidInput
 from ringfence.eventlog import parquet_files, parquet_log
 from ringfence.eventlog.duckdb_store import DuckDBEventStore
 from ringfence.eventlog.parquet_log import MARKER, STAGING, ParquetLog
+from ringfence.eventlog.row_groups import RANGES, ranges_path
 from ringfence.eventlog.store import open_store
 
 
@@ -184,6 +186,22 @@ def test_compaction_merges_a_days_parts_into_one_sorted_file_with_the_same_rows(
     assert pq.read_table(merged).column("venue_id").to_pylist() == ["v1", "v1", "v2"]
     assert stored_scans(log_settings) == before
     assert len(list((log_settings.events_dir / "scans" / "day=2022-10-02").glob("*.parquet"))) == 1
+
+
+def test_each_file_the_log_writes_has_its_groups_ranges_beside_it_and_they_go_with_it(log_settings: Settings) -> None:
+    with open_store(log_settings) as store:
+        store.append("scans", scans(("p1", "v2", utc(2022, 10, 1, 3)), ("p2", "v1", utc(2022, 10, 1, 2))), batch_id="b1")
+        store.append("scans", scans(("p3", "v1", utc(2022, 10, 1, 1))), batch_id="b2")
+        appended = sorted(log_settings.events_dir.rglob("*.parquet"))
+        assert sorted(log_settings.events_dir.rglob("*" + RANGES)) == [ranges_path(p) for p in appended]
+        store.compact("scans", date(2022, 10, 1))
+    files = sorted(log_settings.events_dir.rglob("*.parquet"))
+    assert len(files) == 2  # the merged file and its by-person copy
+    assert sorted(log_settings.events_dir.rglob("*" + RANGES)) == [ranges_path(p) for p in files]
+    (copy,) = (p for p in files if parquet_log.BY_PERSON in p.parts)
+    written = ipc.open_file(str(ranges_path(copy))).read_all()
+    assert written.schema.metadata[b"column"] == b"person_id"  # the copy's own sort column
+    assert written.select(["low", "high"]).to_pylist() == [{"low": "p1", "high": "p3"}]
 
 
 def test_missing_register_snapshots_read_as_empty_views_with_their_columns(log_settings: Settings) -> None:

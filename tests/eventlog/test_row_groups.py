@@ -26,7 +26,7 @@ def write(path: Path, people: list[str], rows_per_group: int = 2) -> Path:
 
 
 def groups(path: Path, *keys: str) -> list[int]:
-    return row_groups._groups_holding(row_groups._footer(path, "person_id"), pa.array(keys, pa.string())).tolist()
+    return row_groups._groups_holding(row_groups._keyed_file(path, "person_id").ranges, pa.array(keys, pa.string())).tolist()
 
 
 def lookup(*pairs: tuple[str, date]) -> KeyLookup:
@@ -37,7 +37,7 @@ def lookup(*pairs: tuple[str, date]) -> KeyLookup:
 def test_a_sorted_file_s_groups_are_found_by_binary_search_including_a_key_across_two_groups(tmp_path) -> None:
     # groups: [a, b] [b, c] [d, f] [g, h]
     path = write(tmp_path / "sorted.parquet", ["a", "b", "b", "c", "d", "f", "g", "h"])
-    assert row_groups._footer(path, "person_id").ordered
+    assert row_groups._keyed_file(path, "person_id").ranges.ordered
     assert groups(path, "b") == [0, 1]
     assert groups(path, "e") == [2]  # between d and f: statistics cannot rule it out
     assert groups(path, "h", "a") == [0, 3]
@@ -47,7 +47,7 @@ def test_a_sorted_file_s_groups_are_found_by_binary_search_including_a_key_acros
 def test_an_unsorted_file_s_groups_are_compared_one_by_one(tmp_path) -> None:
     # groups: [d, z] [a, c] [b, e]
     path = write(tmp_path / "unsorted.parquet", ["z", "d", "a", "c", "e", "b"])
-    assert not row_groups._footer(path, "person_id").ordered
+    assert not row_groups._keyed_file(path, "person_id").ranges.ordered
     assert groups(path, "d") == [0, 2]
     assert groups(path, "a") == [1]
     assert groups(path, "y") == [0]
@@ -65,6 +65,39 @@ def test_narrowed_rows_are_every_row_of_the_keys_on_their_day_and_no_other(tmp_p
     assert rows.schema == SCHEMA
     assert sorted(zip(*rows.to_pydict().values())) == [
         ("p03", 3, DAY), ("p17", 17, DAY), ("p17", 17, date(2022, 10, 2))]
+
+
+def test_ranges_written_beside_a_file_are_what_its_footer_says_and_are_read_instead_of_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    path = write(tmp_path / "day=2022-10-01" / "a.parquet", ["a", "b", "b", "c", "d", "f", "g", "h"])
+    from_footer = row_groups._keyed_file(path, "person_id").ranges
+    row_groups._files.clear()
+    assert row_groups.write_ranges(path, "person_id") == row_groups.ranges_path(path)
+
+    def no_footer(*_: object) -> None:
+        raise AssertionError("the footer's statistics were read")
+
+    monkeypatch.setattr(row_groups, "_from_footer", no_footer)
+    written = row_groups._keyed_file(path, "person_id").ranges
+    assert written.rows.tolist() == from_footer.rows.tolist() == [2, 2, 2, 2]
+    assert written.lows.tolist() == from_footer.lows.tolist() == ["a", "b", "d", "g"]
+    assert written.highs.tolist() == from_footer.highs.tolist() == ["b", "c", "f", "h"]
+    assert written.ordered
+    rows = row_groups.narrowed([(path, DAY)], lookup(("b", DAY), ("g", DAY)), SCHEMA)
+    assert sorted(rows.column("n").to_pylist()) == [1, 2, 6]
+
+
+def test_ranges_of_another_column_or_of_the_file_before_it_changed_are_not_used(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(row_groups, "AT_MOST", 1.0)
+    path = write(tmp_path / "day=2022-10-01" / "a.parquet", ["a", "b", "c", "d"])
+    row_groups.write_ranges(path, "person_id")
+    write(path, ["c", "d", "e", "f", "g", "h"])  # rewritten (tests only: the log never rewrites a file)
+    rows = row_groups.narrowed([(path, DAY)], lookup(("g", DAY)), SCHEMA)
+    assert rows.column("n").to_pylist() == [4]  # stale ranges ([a, b], [c, d]) would have ruled "g" out
+
+    other = write(tmp_path / "day=2022-10-01" / "b.parquet", ["a", "b", "c", "d"])
+    row_groups.write_ranges(other, "n")
+    assert row_groups._keyed_file(other, "person_id").ranges.lows.tolist() == ["a", "c"]
 
 
 def test_keys_in_too_many_of_the_files_groups_or_a_file_without_the_column_are_not_narrowed(tmp_path) -> None:

@@ -3,6 +3,9 @@
 Layout under `events_dir`:
 
     <kind>/day=YYYY-MM-DD/part-<batch_id>-NNN.parquet   immutable, sorted by the kind's sort key
+    …/<name>.parquet.ranges                             beside each file the log writes: its row groups' rows
+                                                        and [min, max] of its first sort column (Arrow IPC,
+                                                        `row_groups.write_ranges`), published and removed with it
     _by_person/scans/day=…/<same name>                   a compacted scans file again, sorted by person:
                                                         a case's own stays prune by person_id
     _by_place_key/locations/day=…/<same name>            a compacted locations file again, with its place
@@ -45,6 +48,7 @@ import pyarrow as pa
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
 from ringfence.eventlog.parquet_files import copy_to_parquet
+from ringfence.eventlog.row_groups import RANGES, write_ranges
 from ringfence.eventlog.views import PHONE_KEY, PLACE_TILE
 
 if TYPE_CHECKING:
@@ -61,16 +65,16 @@ class SecondOrder(NamedTuple):
     """A kind compaction also writes in a second order (the same rows again, and `derived` columns)."""
 
     root: str
-    order: str  # its ORDER BY: our own SQL, never feed text
+    order: tuple[str, ...]  # its sort columns: the first is what lookups of the copy name
     compression: str = "zstd"
     derived: tuple[tuple[str, str], ...] = ()  # (name, SQL over the stored columns): our own, never feed text
 
 
 SECOND_ORDER: dict[EventKind, SecondOrder] = {
-    EventKind.scans: SecondOrder(BY_PERSON, '"person_id", "scanned_at"'),
+    EventKind.scans: SecondOrder(BY_PERSON, ("person_id", "scanned_at")),
     # a grid cell's rows are a small part of each row group it reads: LZ4 decodes them ~1.4x faster than zstd
     # (the companions of one case at 1 M people: 1.6 s to 1.1 s), for files ~1.6x the size
-    EventKind.locations: SecondOrder(BY_PLACE, '"tile", "start_at"', "lz4_raw",
+    EventKind.locations: SecondOrder(BY_PLACE, ("tile", "start_at"), "lz4_raw",
                                      (("tile", PLACE_TILE), ("phone_key", PHONE_KEY))),
 }
 MARKER = "COMPLETE"
@@ -248,18 +252,20 @@ class ParquetLog:
                     target = stage / "files" / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
                     copy_to_parquet(con, f"SELECT * FROM day_parts ORDER BY {order}", target)
-                    added.append(relative)
+                    added += _with_ranges(target, relative, layout.sort_key[0])
                     removed = [str(p.relative_to(self.root)) for p in parts]
                     if second is not None:
                         removed += [str(self.second_copy(p).relative_to(self.root)) for p in parts]
+                    removed += [path + RANGES for path in removed]
                 if second is not None:
                     copy = str(self.second_copy(merged).relative_to(self.root))
                     target = stage / "files" / copy
                     target.parent.mkdir(parents=True, exist_ok=True)
                     derived = "".join(f", {sql} AS {_quote(name)}" for name, sql in second.derived)
-                    copy_to_parquet(con, f"SELECT *{derived} FROM day_parts ORDER BY {second.order}", target,
+                    order = ", ".join(_quote(c) for c in second.order)
+                    copy_to_parquet(con, f"SELECT *{derived} FROM day_parts ORDER BY {order}", target,
                                      compression=second.compression)
-                    added.append(copy)
+                    added += _with_ranges(target, copy, second.order[0])
             _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
             return len(parts)
@@ -336,6 +342,12 @@ def _conform(table: pa.Table, layout: KindLayout) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InvalidInput(f"{layout.kind.value} rows do not fit the event log: {exc}") from None
     return pa.Table.from_arrays(arrays, schema=layout.schema)
+
+
+def _with_ranges(target: Path, relative: str, column: str) -> list[str]:
+    """A file written to the stage, and its groups' ranges of `column` beside it (where it has statistics)."""
+    written = write_ranges(target, column)
+    return [relative] if written is None else [relative, relative + RANGES]
 
 
 def _write_marker(stage: Path, manifest: dict) -> None:

@@ -31,6 +31,7 @@ from ringfence.eventlog.parquet_log import (
     _quote,
     day_dir_name,
 )
+from ringfence.eventlog.row_groups import RANGES, write_ranges
 
 if TYPE_CHECKING:
     from ringfence.eventlog.parquet_log import ParquetLog
@@ -83,7 +84,8 @@ class BatchWriter:
         """Every staged file written and synced; their paths relative to the log, by day."""
         self._wait()
         self._writing.shutdown()
-        return [path for day in sorted(self.staged) for path in self.staged[day]]
+        written = [path for day in sorted(self.staged) for path in self.staged[day]]
+        return written + [path + RANGES for path in written if (self.stage / "files" / (path + RANGES)).is_file()]
 
     def abandon(self) -> None:
         """Stop writing: the batch is dropped."""
@@ -109,6 +111,7 @@ class BatchWriter:
             target = self.stage / "files" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             write_parquet(rows.take(pa.array(part)), self.layout, target)
+            write_ranges(target, self.layout.sort_key[0])
 
     def _fingerprints_of(self, rows: pa.Table) -> np.ndarray:
         """DuckDB's 64-bit hash of each row's natural key (NULLs hash alike)."""
