@@ -164,7 +164,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=["duckdb", "spark", "both"], default="duckdb")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data", type=Path, help="a simulation directory to reuse (made if missing)")
+    parser.add_argument("--data", type=Path, help="a simulation directory to reuse (made if missing, unless --home is loaded)")
     parser.add_argument("--home", type=Path, help="a loaded data home to reuse (made if missing)")
     parser.add_argument("--no-locations", action="store_true",
                         help="load check-ins only: companions (phone locations) are then not traced")
@@ -181,12 +181,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="ringfence-trace-") as scratch:
         data = args.data or Path(scratch) / "simulation"
-        started = time.perf_counter()
-        simulate(data, args.people, args.days, args.seed)
-        simulated = time.perf_counter() - started
         home = args.home or Path(scratch) / "home"
+        loaded_before = args.home is not None and (home / "events").is_dir()  # then no simulation is needed
         started = time.perf_counter()
-        if args.home is not None and (home / "events").is_dir():
+        if not loaded_before:
+            simulate(data, args.people, args.days, args.seed)
+        simulated = time.perf_counter() - started
+        started = time.perf_counter()
+        if loaded_before:
             settings = Settings(home=home)
             rows, last = _size(settings)
         else:

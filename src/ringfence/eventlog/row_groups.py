@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -81,8 +81,8 @@ class _Ranges:
     ordered: bool  # the groups follow each other in key order: binary search finds a key's groups
 
     @classmethod
-    def of(cls, rows: list[int], lows: list[object] | None, highs: list[object] | None) -> _Ranges:
-        counts = np.array(rows, dtype=np.int64)
+    def of(cls, rows: Sequence[int], lows: Sequence[object] | None, highs: Sequence[object] | None) -> _Ranges:
+        counts = np.asarray(rows, dtype=np.int64)
         if lows is None or highs is None:
             return cls(counts, None, None, False)
         low, high = _values(lows), _values(highs)
@@ -231,8 +231,7 @@ def _written_ranges(path: Path, column: str, size: int) -> _Ranges | None:
     written = table.schema.metadata or {}
     if written.get(b"column") != column.encode() or written.get(b"file_bytes") != str(size).encode():
         return None
-    return _Ranges.of(table.column("rows").to_pylist(), table.column("low").to_pylist(),
-                      table.column("high").to_pylist())
+    return _Ranges.of(*(table.column(name).to_numpy() for name in ("rows", "low", "high")))
 
 
 def _from_footer(metadata: pq.FileMetaData, column: str) -> tuple[list[int], list | None, list | None] | None:
@@ -277,6 +276,6 @@ def _forget_replaced() -> None:
                 _files.pop(key, None)  # a reader still holding it closes it when done
 
 
-def _values(values: list[object]) -> np.ndarray:
+def _values(values: Sequence[object]) -> np.ndarray:
     """Keys or statistics as a NumPy array that compares as the engine does (strings by code point)."""
-    return np.array(values, dtype=np.str_ if values and isinstance(values[0], str) else None)
+    return np.array(values, dtype=np.str_ if len(values) and isinstance(values[0], str) else None)
