@@ -204,6 +204,21 @@ def test_each_file_the_log_writes_has_its_groups_ranges_beside_it_and_they_go_wi
     assert written.select(["low", "high"]).to_pylist() == [{"low": "p1", "high": "p3"}]
 
 
+def test_compaction_writes_the_ranges_a_compacted_day_was_written_without(log_settings: Settings) -> None:
+    with open_store(log_settings) as store:
+        store.append("scans", scans(("p1", "v2", utc(2022, 10, 1, 3)), ("p2", "v1", utc(2022, 10, 1, 2))), batch_id="b1")
+        store.compact("scans", date(2022, 10, 1))
+        files = sorted(log_settings.events_dir.rglob("*.parquet"))
+        for ranges in log_settings.events_dir.rglob("*" + RANGES):  # as a log written before ranges were
+            ranges.unlink()
+        assert store.compact("scans", date(2022, 10, 1)) == 1  # nothing to merge
+    assert sorted(log_settings.events_dir.rglob("*" + RANGES)) == [ranges_path(p) for p in files]
+    assert not list((log_settings.events_dir / STAGING).iterdir())
+    columns = {p.relative_to(log_settings.events_dir).parts[0]: ipc.open_file(str(ranges_path(p))).schema.metadata[b"column"]
+               for p in files}
+    assert columns == {"scans": b"venue_id", parquet_log.BY_PERSON: b"person_id"}
+
+
 def test_missing_register_snapshots_read_as_empty_views_with_their_columns(log_settings: Settings) -> None:
     with open_store(log_settings) as store:
         people = store.query("SELECT * FROM people")

@@ -48,7 +48,7 @@ import pyarrow as pa
 from ringfence.core.errors import InvalidInput
 from ringfence.eventlog.kinds import LAYOUTS, EventKind, KindLayout
 from ringfence.eventlog.parquet_files import copy_to_parquet
-from ringfence.eventlog.row_groups import RANGES, write_ranges
+from ringfence.eventlog.row_groups import RANGES, ranges_path, write_ranges
 from ringfence.eventlog.views import PHONE_KEY, PLACE_TILE
 
 if TYPE_CHECKING:
@@ -235,6 +235,7 @@ class ParquetLog:
             parts = self.files(layout.kind, [day])
             copied = second is None or all(self.second_copy(p).is_file() for p in parts)
             if len(parts) < 2 and copied:
+                self._add_missing_ranges(layout, parts)
                 return len(parts)
             batch_id = f"compact-{uuid.uuid4().hex[:12]}"
             stage = self.root / STAGING / batch_id
@@ -269,6 +270,29 @@ class ParquetLog:
             _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": removed})
             self._publish(stage)
             return len(parts)
+
+    def _add_missing_ranges(self, layout: KindLayout, files: list[Path]) -> None:
+        """Publish the ranges of `files` (and of their copies) that were written without them (before the log
+        wrote ranges): a compacted day is otherwise never written again."""
+        second = SECOND_ORDER.get(layout.kind)
+        columns = [(path, layout.sort_key[0]) for path in files]
+        if second is not None:
+            columns += [(self.second_copy(path), second.order[0]) for path in files]
+        missing = [(path, column) for path, column in columns if not ranges_path(path).is_file()]
+        if not missing:
+            return
+        stage = self.root / STAGING / f"ranges-{uuid.uuid4().hex[:12]}"
+        added = []
+        for path, column in missing:
+            relative = str(ranges_path(path).relative_to(self.root))
+            (stage / "files" / relative).parent.mkdir(parents=True, exist_ok=True)
+            if write_ranges(path, column, stage / "files" / relative) is not None:
+                added.append(relative)
+        if not added:  # no statistics to write down
+            shutil.rmtree(stage, ignore_errors=True)
+            return
+        _write_marker(stage, {"kind": layout.kind.value, "add": added, "remove": []})
+        self._publish(stage)
 
     def recover(self) -> list[str]:
         """Finish staged batches that have their marker, drop those that have none; the batches seen.
