@@ -225,7 +225,7 @@ def _keyed_file(path: Path, column: str) -> _KeyedFile | None:
 def _written_ranges(path: Path, column: str, size: int) -> _Ranges | None:
     """The ranges `write_ranges` wrote beside `path`, if they are of `column` and of the file as it is now."""
     try:
-        with pa.memory_map(str(ranges_path(path))) as source:
+        with pa.OSFile(str(ranges_path(path))) as source:  # read whole: nothing is held of it, e.g. once deleted
             table = pa.ipc.open_file(source).read_all()
     except (FileNotFoundError, pa.ArrowInvalid):
         return None
