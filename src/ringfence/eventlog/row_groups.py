@@ -38,7 +38,7 @@ AT_MOST = 0.25
 # 0.16-0.29 s where DuckDB's scan takes ~0.6 s; two cases' (648 groups, 10.6 M rows) in 0.4-0.5 s, but 1.9 s in
 # a fresh process (DuckDB: ~0.9 s, 1.2 s); three cases' (17 M rows) take twice the memory and longer than the scan.
 MOST_ROWS = 8_000_000
-_KEPT_FILES = 256  # open files (a file deleted or rewritten since is let go at the next lookup)
+_KEPT_FILES = 256  # files kept with their ranges, open once read (one deleted or rewritten since is let go at the next lookup)
 
 
 @dataclass(frozen=True)
