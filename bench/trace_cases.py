@@ -41,7 +41,8 @@ from ringfence.eventlog.kinds import REGISTER_SCHEMAS, EventKind, RegisterName
 from ringfence.eventlog.parquet_log import ParquetLog
 from ringfence.eventlog.store import open_store, register_path
 from ringfence.protocols import service as protocols
-from ringfence.tracing.exposures import CaseWindow, trace_batch
+from ringfence.tracing import exposures
+from ringfence.tracing.exposures import CaseWindow, trace_in_passes
 from ringfence.tracing.rules import Interval
 
 PROTOCOL = protocols.load("covid19-cn-9")
@@ -127,8 +128,18 @@ def draw_cases(settings: Settings, last: datetime, count: int, seed: int, spread
 
 def trace(settings: Settings, cases: list[CaseWindow]) -> dict:
     with open_store(settings) as store:
-        result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
-    return {"contacts": result.contacts.num_rows, "stays": result.stays}
+        return trace_all(store, settings, cases)
+
+
+def trace_all(store, settings: Settings, cases: list[CaseWindow]) -> dict:
+    """The batch in passes (`exposures.trace_in_passes`), as the daily step traces a day's cases: each pass's
+    contacts are counted and let go."""
+    outcome = {"contacts": 0, "stays": 0, "passes": 0}
+    for batch in trace_in_passes(store, cases, PROTOCOL, tz=settings.tz):
+        outcome["contacts"] += batch.contacts.num_rows
+        outcome["stays"] += batch.stays
+        outcome["passes"] += 1
+    return outcome
 
 
 def spark_run(settings: Settings, cases: list[CaseWindow], repeat: int) -> dict:
@@ -136,14 +147,13 @@ def spark_run(settings: Settings, cases: list[CaseWindow], repeat: int) -> dict:
 
     session = spark_session()
     store = SparkEventStore(settings)
-    trace_batch(store, cases, PROTOCOL, tz=settings.tz)  # warm: the first query plans and loads classes
+    trace_all(store, settings, cases)  # warm: the first query plans and loads classes
     times, cpu, outcome = [], [], None
     for _ in range(repeat):
         started, cpu_started = time.perf_counter(), time.process_time()
-        result = trace_batch(store, cases, PROTOCOL, tz=settings.tz)
+        outcome = trace_all(store, settings, cases)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
-        outcome = {"contacts": result.contacts.num_rows, "stays": result.stays}
     jvm = session.sparkContext._gateway.proc.pid
     return {"seconds": statistics.median(times), "peak_rss_mib": _peak_mib(jvm) + _peak_mib("self"),
             "cpu_seconds (driver)": statistics.median(cpu), "outcome": outcome}
@@ -175,9 +185,15 @@ def main() -> None:
     parser.add_argument("--spread-hours", type=int, default=0,
                         help="close each case's window up to this many hours before the last simulated hour "
                              "(0: every window closes then), as a day's cases are confirmed through the day")
+    parser.add_argument("--most-contacts", type=int, default=exposures.MOST_CONTACTS,
+                        help="trace the batch in passes of about this many contacts (exposures.MOST_CONTACTS; "
+                             "0: one pass)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     row_groups.AT_MOST = args.narrow_at_most  # set before the runs fork
+    exposures.MOST_CONTACTS = args.most_contacts or sys.maxsize
+    if not args.most_contacts:
+        exposures.FIRST_PASS = sys.maxsize
 
     with tempfile.TemporaryDirectory(prefix="ringfence-trace-") as scratch:
         data = args.data or Path(scratch) / "simulation"
@@ -218,7 +234,7 @@ def main() -> None:
                     report(f"trace {count} case(s) on {label}", {
                         "people": args.people, "days": args.days, "scan rows": rows, "cases": len(cases),
                         **{k: v for k, v in run.items() if k != "outcome"}, **run["outcome"],
-                        "narrow at most": row_groups.AT_MOST, "simulate s": simulated, "load+compact s": loaded,
+                        "narrow at most": row_groups.AT_MOST, "most contacts a pass": args.most_contacts, "simulate s": simulated, "load+compact s": loaded,
                         "load": machine_load(),
                     }, args.json)
 

@@ -18,7 +18,8 @@ from ringfence.eventlog.kinds import EventKind
 from ringfence.eventlog.parquet_log import BY_PLACE
 from ringfence.eventlog.store import EventStore
 from ringfence.protocols import service as protocols
-from ringfence.tracing.exposures import CaseWindow, trace_batch
+from ringfence.tracing import exposures
+from ringfence.tracing.exposures import CaseWindow, trace_batch, trace_in_passes
 from ringfence.tracing.rules import ContactCategory, ExposureVia, Interval
 
 PROTOCOL = protocols.load("covid19-cn-9")
@@ -265,3 +266,39 @@ def test_an_unregistered_phone_beside_two_cases_of_a_batch_is_counted_once(store
     both = traced(store, world.C1, CaseWindow("h2", world.WINDOW))
     assert both.unregistered_companion_phones == 1
     assert traced(store, world.C1).unregistered_companion_phones == 1
+
+
+FOUR = (world.C1, CaseWindow("c2", Interval(day(8), day(10))), H2_LATER, CaseWindow("p15", world.WINDOW))
+
+
+def passes(store: EventStore, cases, most_contacts: int) -> list[exposures.BatchTrace]:
+    return list(trace_in_passes(store, list(cases), PROTOCOL, tz=store.settings.tz, most_contacts=most_contacts))
+
+
+def test_passes_find_for_each_case_what_one_batch_finds_and_count_each_unregistered_phone_once(
+    store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exposures, "FIRST_PASS", 1)
+    whole = traced(store, *FOUR)
+    apart = passes(store, FOUR, most_contacts=1)  # every case has a contact: a pass of one case each
+    assert [b.cases for b in apart] == [("c1",), ("c2",), ("h2",), ("p15",)]
+    for batch in apart:
+        (case,) = batch.cases
+        assert batch.contacts_of(case) == whole.contacts_of(case)
+        assert batch.contacts.num_rows == len(whole.contacts_of(case))
+    # the phone beside c1 and h2 is met in two passes
+    assert whole.unregistered_phones == apart[0].unregistered_phones | apart[2].unregistered_phones
+    assert len(whole.unregistered_phones) == 1
+
+
+def test_a_pass_holds_about_as_many_cases_as_make_the_aimed_contacts_and_at_most_four_times_the_one_before(
+    store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exposures, "FIRST_PASS", 1)
+    c1_contacts = traced(store, world.C1).contacts.num_rows
+    six = (*FOUR, CaseWindow("q1", world.WINDOW), CaseWindow("pB", world.WINDOW))
+    assert [b.cases for b in passes(store, six, most_contacts=10**9)] == [("c1",), ("c2", "h2", "p15", "q1"), ("pB",)]
+    assert [len(b.cases) for b in passes(store, FOUR, most_contacts=2 * c1_contacts)] == [1, 2, 1]
+    monkeypatch.setattr(exposures, "FIRST_PASS", 16)
+    assert [len(b.cases) for b in passes(store, FOUR, most_contacts=1)] == [4]
+    assert passes(store, (), most_contacts=1) == []

@@ -7,7 +7,7 @@ contacts on DuckDB and on Spark. A batch of a thousand cases costs about as many
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -49,12 +49,17 @@ class BatchTrace:
     """
 
     contacts: pa.Table = field(default_factory=CONTACTS.empty_table)
+    cases: tuple[str, ...] = ()  # the cases traced (their person ids), in the order given
     # phones met in the grid that name no one (or several people), among those written as the register writes
-    # phones (digits, or + and digits: `views.PHONE_KEY`); a phone written otherwise is no one's, and not read
-    unregistered_companion_phones: int = 0
+    # phones (digits, or + and digits: `views.PHONE_KEY`), by their key; a phone written otherwise is no one's
+    unregistered_phones: frozenset[int] = frozenset()
     queries: int = 0  # event-log queries run (register lookups go through the people index)
     stays: int = 0  # the cases' stays long enough to make a contact
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # case person -> (first row, rows)
+
+    @property
+    def unregistered_companion_phones(self) -> int:
+        return len(self.unregistered_phones)
 
     def contacts_of(self, case_person: str) -> list[Contact]:
         start, rows = self.spans.get(case_person, (0, 0))
@@ -63,7 +68,7 @@ class BatchTrace:
 
 def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protocol, *, tz: tzinfo) -> BatchTrace:
     """Every case's contacts, found with one pass of each query over the whole batch."""
-    result = BatchTrace()
+    result = BatchTrace(cases=tuple(c.person_id for c in cases))
     if not cases:
         return result
     windows = {c.person_id: c.window for c in cases}
@@ -80,11 +85,36 @@ def trace_batch(store: EventStore, cases: Sequence[CaseWindow], protocol: Protoc
 
     phones = {p: phone for p, (_, phone) in index.facts(windows).items() if phone}
     if phones:
-        companions, result.unregistered_companion_phones = _companions(store, windows, phones, protocol, tz)
+        companions, result.unregistered_phones = _companions(store, windows, phones, protocol, tz)
         result.queries += 3  # the grid origin, the cases' own positions, the phones in their cells
         found.append(companions)
     result.contacts, result.spans = _strongest(pa.concat_tables(found, promote_options="default"))
     return result
+
+
+FIRST_PASS = 16  # cases: the first pass learns how many contacts a case has here
+MOST_CONTACTS = 4_000_000  # a pass's aim: a pass holds ~0.4 GiB a million contacts (DuckDB's joins, then the rows)
+
+
+def trace_in_passes(
+    store: EventStore, cases: Sequence[CaseWindow], protocol: Protocol, *, tz: tzinfo,
+    most_contacts: int | None = None,
+) -> Iterator[BatchTrace]:
+    """Every case's contacts, a pass (`trace_batch`) of as many cases as make about `most_contacts` (by default
+    `MOST_CONTACTS`) at a time.
+
+    A pass's memory grows with its contacts: a thousand cases of a dense city meet a hundred million people,
+    more than the machine holds at once. Each pass is sized from the contacts per case the passes before it
+    found (the first has `FIRST_PASS` cases), and at most four times the one before.
+    """
+    aim = most_contacts or MOST_CONTACTS
+    done, found, size = 0, 0, FIRST_PASS
+    while done < len(cases):
+        batch = trace_batch(store, cases[done:done + size], protocol, tz=tz)
+        done += size
+        found += batch.contacts.num_rows
+        yield batch
+        size = min(4 * size, max(1, aim * done // found) if found else len(cases))
 
 
 # ---- the batch's contacts, column-wise --------------------------------------------------------
@@ -231,8 +261,8 @@ _CELL_MARGIN = 1e-6  # degrees (~0.1 m) each side of a cell: a point on its edge
 
 def _companions(
     store: EventStore, windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol, tz: tzinfo
-) -> tuple[pa.Table, int]:
-    """Companions of the cases that have a phone; and how many qualifying phones name no one.
+) -> tuple[pa.Table, frozenset[int]]:
+    """Companions of the cases that have a phone; and the qualifying phones that name no one (their keys).
 
     Two passes: the cases' own positions (by phone), then the phones in the cells the cases were in
     during their windows (by place: the tiles those cells touch).
@@ -264,7 +294,7 @@ def _companions(
         if (inside := stay.clip(traced[case])) is not None:
             presence.append((case, phones[case], *cell, inside.start, inside.end))
     if not presence:
-        return CONTACTS.empty_table(), 0
+        return CONTACTS.empty_table(), frozenset()
 
     cells = sorted({(cx, cy) for _, _, cx, cy, _, _ in presence})
     case_cells = sorted({(case, cx, cy) for case, _, cx, cy, _, _ in presence})
@@ -319,7 +349,7 @@ def _companions(
     keys = table.column("phone_key").combine_chunks().dictionary_encode()
     holders = _people_index(store).holders_of(pa.DictionaryArray.from_arrays(keys.indices, phone_of_key(keys.dictionary)))
     registered = pc.is_valid(holders)
-    unregistered = pc.count_distinct(keys.indices.filter(pc.invert(registered))).as_py()
+    unregistered = frozenset(keys.dictionary.take(pc.unique(keys.indices.filter(pc.invert(registered)))).to_pylist())
     table = table.filter(registered)
     return _contacts(
         table.column("case_person"), holders.filter(registered), ContactCategory.companion, ExposureVia.grid,

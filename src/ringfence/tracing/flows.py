@@ -7,7 +7,6 @@ secondary contact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
@@ -96,18 +95,6 @@ def contacts_of_case(
     return trace(session=session, events=events, protocol=protocol, case=case, as_of=as_of, tz=tz)
 
 
-def trace_cases(
-    *, session: Session, events: EventStore, protocol: Protocol, cases: Sequence[Case], as_of: datetime, tz: tzinfo,
-) -> tuple[dict[int, TraceRead], exposures.BatchTrace]:
-    """Many cases in one pass over the event log: each case's trace, by case id."""
-    windows = {c.case_id: window_of(session=session, case=c, protocol=protocol, as_of=as_of) for c in cases}
-    batch = exposures.trace_batch(
-        events, [exposures.CaseWindow(c.person_id, windows[c.case_id]) for c in cases], protocol, tz=tz
-    )
-    traced = {c.case_id: TraceRead.of(c.person_id, windows[c.case_id], batch.contacts_of(c.person_id)) for c in cases}
-    return traced, batch
-
-
 def trace_new_cases(session: Session, context: Context) -> dict[str, int]:
     """The daily cycle's `trace` step: trace the cases confirmed by `as_of` not traced yet; idempotent."""
     pending = list(session.scalars(
@@ -116,42 +103,45 @@ def trace_new_cases(session: Session, context: Context) -> dict[str, int]:
         .order_by(Case.case_id)
     ))
     counts = {"cases": len(pending), "contacts": 0, "place_contact": 0, "unregistered_phones": 0}
-    if pending:
-        tz = context.settings.tz
-        windows = [
-            exposures.CaseWindow(c.person_id, window_of(session=session, case=c, protocol=context.protocol,
-                                                        as_of=context.as_of))
-            for c in pending
-        ]
-        batch = exposures.trace_batch(context.events, windows, context.protocol, tz=tz)
-        counts["unregistered_phones"] = batch.unregistered_companion_phones
-        # the cases of a day share most of their contacts (a town's crowded places): ask the register once
+    tz = context.settings.tz
+    windows = [
+        exposures.CaseWindow(c.person_id, window_of(session=session, case=c, protocol=context.protocol,
+                                                    as_of=context.as_of))
+        for c in pending
+    ]
+    unregistered: set[int] = set()
+    done = 0
+    for batch in exposures.trace_in_passes(context.events, windows, context.protocol, tz=tz):
+        unregistered |= batch.unregistered_phones
+        # the cases of a day share most of their contacts (a town's crowded places): ask the register once a pass
         registered = tracing_service.in_register(
             session=session, person_ids=set(batch.contacts.column("person_id").unique().to_pylist()),
         )
-        traced = [(case, batch.contacts_of(case.person_id)) for case in pending]
-        for case, contacts in traced:
+        placed: list[tuple[Case, list[str]]] = []  # each case's close and secondary contacts
+        for case in pending[done:done + len(batch.cases)]:
+            contacts = batch.contacts_of(case.person_id)
             counts["contacts"] += tracing_service.record(
                 session=session, case=case, contacts=contacts, traced_at=context.as_of,
                 protocol=context.protocol, tz=tz, actor=context.actor, registered=registered,
             )
             case.traced_at = context.as_of
-        counts["place_contact"] = _placement_tasks(session, context, traced)
+            placed.append((case, [c.person_id for c in contacts
+                                  if c.category in (ContactCategory.close, ContactCategory.secondary)]))
+        counts["place_contact"] += _placement_tasks(session, context, placed)
+        done += len(batch.cases)
+    counts["unregistered_phones"] = len(unregistered)
     counts["became_cases"] = tracing_service.mark_became_cases(session=session)
     return counts
 
 
-def _placement_tasks(session: Session, context: Context, traced: list[tuple[Case, list[rules.Contact]]]) -> int:
-    """A `place_contact` task per close and secondary contact of each case, in the contact's community; the new."""
+def _placement_tasks(session: Session, context: Context, placed: list[tuple[Case, list[str]]]) -> int:
+    """A `place_contact` task per close and secondary contact (`placed`: each case's) in the contact's community;
+    the new ones."""
     from ringfence.tasks import service as tasks  # the task register is another capability's
     from ringfence.tasks.models import TaskKind
 
-    placed = {
-        case.case_id: [c.person_id for c in contacts if c.category in (ContactCategory.close, ContactCategory.secondary)]
-        for case, contacts in traced
-    }
     community: dict[str, str | None] = {}  # registered people: their community, when their building is known
-    ids = sorted({person_id for people in placed.values() for person_id in people})
+    ids = sorted({person_id for _case, people in placed for person_id in people})
     for start in range(0, len(ids), 1000):
         community.update(session.execute(
             select(Person.person_id, Building.community_id)
@@ -164,8 +154,8 @@ def _placement_tasks(session: Session, context: Context, traced: list[tuple[Case
             subject_id=person_id, area_id=community.get(person_id), due_at=case.confirmed_at + hours,
             source_key=f"case:{case.case_id}:contact:{person_id}",
         )
-        for case, _contacts in traced
-        for person_id in placed[case.case_id]
+        for case, people in placed
+        for person_id in people
         if person_id in community
     ]
     if not specs:

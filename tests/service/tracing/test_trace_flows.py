@@ -10,13 +10,15 @@ from sqlalchemy import select
 from tests.service.tracing.outbreak import CONFIRMED, seed_outbreak
 
 from ringfence import respond
-from ringfence.cases.models import Case
+from ringfence.cases import service as cases_service
+from ringfence.cases.models import Case, Classification, FoundVia
+from ringfence.cases.schemas import CaseCreate
 from ringfence.core import audit
 from ringfence.core.errors import NotFound
 from ringfence.eventlog.store import open_store
 from ringfence.protocols import service as protocols
 from ringfence.tasks.models import Task, TaskKind
-from ringfence.tracing import flows
+from ringfence.tracing import exposures, flows
 from ringfence.tracing.models import ContactRecord, ContactStatus, Measure
 from ringfence.tracing.rules import ContactCategory, ExposureVia
 
@@ -109,3 +111,27 @@ def test_cases_confirmed_after_as_of_wait_for_a_later_day(session, settings, cas
     counts = run_trace_step(session, settings, CONFIRMED - timedelta(hours=1))
     assert counts["cases"] == 0
     assert session.get(Case, case.case_id).traced_at is None
+
+
+@pytest.mark.parametrize("passes", ["one pass", "a pass a case"])
+def test_the_daily_step_records_each_case_s_contacts_whatever_the_passes(
+    session, settings, case, passes: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if passes == "a pass a case":
+        monkeypatch.setattr(exposures, "FIRST_PASS", 1)
+        monkeypatch.setattr(exposures, "MOST_CONTACTS", 1)
+    # P3 shared the mall with P1 (30 min), P4 (46 min) and P0 (44 min); P2 is P1's household
+    p3 = cases_service.create(session=session, case_in=CaseCreate(
+        person_id="P3", classification=Classification.confirmed, confirmed_at=CONFIRMED,
+        found_via=FoundVia.screening), actor="test")
+    session.commit()
+    counts = run_trace_step(session, settings)
+    assert (counts["cases"], counts["contacts"], counts["place_contact"]) == (2, 7, 7)
+    records = {(r.case_id, r.person_id): (r.category, r.through) for r in session.scalars(select(ContactRecord))}
+    close, secondary = ContactCategory.close, ContactCategory.secondary
+    assert records == {
+        (case.case_id, "P2"): (close, None), (case.case_id, "P3"): (close, None), (case.case_id, "P4"): (close, None),
+        (p3.case_id, "P1"): (close, None), (p3.case_id, "P4"): (close, None), (p3.case_id, "P0"): (close, None),
+        (p3.case_id, "P2"): (secondary, "P1"),
+    }
+    assert session.get(Case, p3.case_id).traced_at == session.get(Case, case.case_id).traced_at == AS_OF
