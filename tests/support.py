@@ -59,6 +59,21 @@ def chromium_problem() -> str | None:
     return None
 
 
+REPORT_FONT = "WenQuanYi Micro Hei"  # the daily report's first font (reports/templates/daily.css)
+
+
+@lru_cache(maxsize=1)
+def report_font_problem() -> str | None:
+    """Without the report's font, WeasyPrint falls back to one whose glyphs pypdf cannot read back as text."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return "no fontconfig (fc-list) to find the report's font"
+    listed = subprocess.run([fc_list, REPORT_FONT, "family"], capture_output=True, text=True, check=False)
+    if REPORT_FONT not in listed.stdout:
+        return f"the report's font {REPORT_FONT} is not installed (apt-get install fonts-wqy-microhei)"
+    return None
+
+
 def require_postgres() -> None:
     if (problem := postgres_problem()) is not None:
         missing(problem)
@@ -71,4 +86,9 @@ def require_spark() -> None:
 
 def require_chromium() -> None:
     if (problem := chromium_problem()) is not None:
+        missing(problem)
+
+
+def require_report_font() -> None:
+    if (problem := report_font_problem()) is not None:
         missing(problem)

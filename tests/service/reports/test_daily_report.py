@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from tests.service.reports.situation_world import DAY, build_situation
+from tests.support import require_report_font
 
 from ringfence.areas.models import Area
 from ringfence.eventlog.store import open_store
@@ -90,6 +91,7 @@ def test_the_map_draws_the_zones_in_force_and_not_those_only_proposed(world, ses
     ("en", ["Daily situation report", "Reproduction number", "Sentinel surveillance", "New cases today by district"]),
 ])
 def test_the_pdf_has_one_page_per_section_with_its_text(world, session, lang, pages) -> None:
+    require_report_font()
     data = service.render_pdf(_report(session, world, lang))
     assert data.startswith(b"%PDF")
     text = pdf_pages(data)
