@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from ringfence.eventlog.views import PLACE_TILE, tiles_covering
-from ringfence.tracing import exposures
+from ringfence.tracing import companions
 from ringfence.tracing.rules import Grid
 
 
@@ -34,6 +34,6 @@ def test_every_point_of_a_cell_lies_in_one_of_the_cells_tiles(origin: tuple[floa
         (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(cx, cy), grid.corner(cx + 1, cy + 1)
         edges = [(lon_lo, lat_lo), (lon_lo, lat_hi), (lon_hi, lat_lo), (lon_hi, lat_hi)]
         inside = [(draw.uniform(lon_lo, lon_hi), draw.uniform(lat_lo, lat_hi)) for _ in range(200)]
-        tiles = set(exposures._tiles(grid, (cx, cy)))
+        tiles = set(companions.cell_tiles(grid, (cx, cy)))
         assert set(engine_tiles(edges + inside)) <= tiles
         assert 1 <= len(tiles) <= 9  # a cell touches a handful of tiles, never a city's worth
