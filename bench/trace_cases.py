@@ -234,7 +234,8 @@ def main() -> None:
                     report(f"trace {count} case(s) on {label}", {
                         "people": args.people, "days": args.days, "scan rows": rows, "cases": len(cases),
                         **{k: v for k, v in run.items() if k != "outcome"}, **run["outcome"],
-                        "narrow at most": row_groups.AT_MOST, "most contacts a pass": args.most_contacts, "simulate s": simulated, "load+compact s": loaded,
+                        "narrow at most": row_groups.AT_MOST, "most contacts a pass": args.most_contacts,
+                        "simulate s": simulated, "load+compact s": loaded,
                         "load": machine_load(),
                     }, args.json)
 

@@ -107,9 +107,10 @@ def trace_in_passes(
     """Every case's contacts, a pass (`trace_batch`) of as many cases as make about `most_contacts` (by default
     `MOST_CONTACTS`) at a time.
 
-    A pass's memory grows with its contacts: a thousand cases of a dense city have some hundred million,
-    more than the machine holds at once. Each pass is sized from the contacts per case the passes before it
-    found (the first has `FIRST_PASS` cases), and at most four times the one before.
+    A pass's memory grows with its contacts: a thousand cases of a 12.6 M city have ~80 million, ~30 GiB in one
+    pass (34 million took 12 GiB at 1 M people), more than the machine holds. Each pass is sized from the
+    contacts per case the passes before it found (the first has `FIRST_PASS` cases), and at most four times
+    the one before.
     """
     aim = most_contacts or MOST_CONTACTS
     done, found, size = 0, 0, FIRST_PASS
