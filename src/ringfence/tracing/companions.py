@@ -41,10 +41,7 @@ def companions_of(
     store: EventStore, windows: dict[str, Interval], phones: dict[str, str], protocol: Protocol, tz: tzinfo
 ) -> tuple[pa.Table, frozenset[int]]:
     """Companions of the cases that have a phone (`COMPANIONS`: one row per case and person); and the
-    qualifying phones that name no one (their keys).
-
-    Two passes: the cases' own positions (by phone), then the phones in the cells the cases were in
-    during their windows (by place: the tiles those cells touch).
+    qualifying phones that name no one (their keys). The module's two queries, over the whole batch.
     """
     companion = protocol.companion
     history = timedelta(days=companion.history_days)
@@ -52,7 +49,7 @@ def companions_of(
     history_from = {p: w.end - history for p, w in traced.items()}
     # a location row may start the evening before the day it is filed under: one day of slack
     first_day, last_day = bound.days([Interval(min(history_from.values()), max(w.end for w in traced.values()))], tz,
-                                before=timedelta(days=1))
+                                     before=timedelta(days=1))
     grid = companion_grid(store, protocol)
     params = {
         "first_day": first_day, "last_day": last_day, "lon0": grid.lon0, "lat0": grid.lat0,
