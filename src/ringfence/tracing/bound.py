@@ -31,22 +31,6 @@ def windows_table(windows: dict[str, Interval], phones: dict[str, str], protocol
     })
 
 
-def strings(values: list[str | None]) -> pa.Array:
-    return pa.array(values, pa.string())
-
-
-def times(values: list[datetime]) -> pa.Array:
-    return pa.array(values, UTC_TIME)
-
-
-def dwell_table(protocol: Protocol) -> pa.Table:
-    kinds = sorted(protocol.contact.dwell_minutes_by_kind.items())
-    return pa.table({
-        "kind": pa.array([k for k, _ in kinds], pa.string()),
-        "minutes": pa.array([m for _, m in kinds], pa.int64()),
-    })
-
-
 def days(intervals: Iterable[Interval], tz: tzinfo, *, before: timedelta = timedelta(0)) -> tuple[date, date]:
     """The local days (the event log's partitions) from the earliest start − `before` to the latest end."""
     spans = list(intervals)

@@ -76,16 +76,16 @@ def companions_of(
     case_cells = sorted({(case, cx, cy) for case, _, cx, cy, _, _ in presence})
     tables = {
         "case_presence": pa.table({
-            "case_person": bound.strings([r[0] for r in presence]),
+            "case_person": _strings([r[0] for r in presence]),
             "phone_key": pa.array([phone_key(r[1]) or -1 for r in presence], pa.int64()),  # -1: none, no one's
             "cx": pa.array([r[2] for r in presence], pa.int64()), "cy": pa.array([r[3] for r in presence], pa.int64()),
-            "start_at": bound.times([r[4] for r in presence]), "end_at": bound.times([r[5] for r in presence]),
+            "start_at": _times([r[4] for r in presence]), "end_at": _times([r[5] for r in presence]),
         }),
         "case_cells": pa.table({
-            "case_person": bound.strings([c[0] for c in case_cells]),
+            "case_person": _strings([c[0] for c in case_cells]),
             "cx": pa.array([c[1] for c in case_cells], pa.int64()), "cy": pa.array([c[2] for c in case_cells], pa.int64()),
-            "history_from": bound.times([history_from[c[0]] for c in case_cells]),
-            "end_at": bound.times([traced[c[0]].end for c in case_cells]),
+            "history_from": _times([history_from[c[0]] for c in case_cells]),
+            "end_at": _times([traced[c[0]].end for c in case_cells]),
             "mine_seconds": pa.array([mine[c] for c in case_cells], pa.float64()),
         }),
     }
@@ -137,3 +137,11 @@ def cell_tiles(grid: rules.Grid, cell: tuple[int, int]) -> list[int]:
     """The place tiles (`views.PLACE_TILE`) a point of the cell can lie in: its box, a hair wider each side."""
     (lon_lo, lat_lo), (lon_hi, lat_hi) = grid.corner(*cell), grid.corner(cell[0] + 1, cell[1] + 1)
     return tiles_covering(lon_lo - _CELL_MARGIN, lat_lo - _CELL_MARGIN, lon_hi + _CELL_MARGIN, lat_hi + _CELL_MARGIN)
+
+
+def _strings(values: list[str | None]) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
+def _times(values: list[datetime]) -> pa.Array:
+    return pa.array(values, UTC_TIME)

@@ -209,7 +209,7 @@ def _case_stays(
     table = store.query(
         queries.CASE_STAYS,
         {"first_day": first_day, "last_day": last_day, "default_dwell": protocol.contact.default_dwell_minutes},
-        tables={"case_windows": bound.windows_table(windows, {}, protocol), "dwell_by_kind": bound.dwell_table(protocol)},
+        tables={"case_windows": bound.windows_table(windows, {}, protocol), "dwell_by_kind": _dwell_table(protocol)},
         lookups={BY_PERSON_VIEW: KeyLookup.every_day("person_id", sorted(windows), bound.each_day(first_day, last_day), pa.string())},
     )
     shortest = timedelta(minutes=protocol.contact.venue_min_overlap_minutes)
@@ -244,7 +244,7 @@ def _venue_contacts(
         "min_overlap_seconds": protocol.contact.venue_min_overlap_minutes * 60,
     }
     tables = {
-        "case_stays": case_stays, "dwell_by_kind": bound.dwell_table(protocol),
+        "case_stays": case_stays, "dwell_by_kind": _dwell_table(protocol),
         "stay_days": pa.table({"venue_id": pa.array([v for v, _ in stay_days], pa.string()),
                                "day": pa.array([d for _, d in stay_days], pa.date32())}),
     }
@@ -256,3 +256,11 @@ def _venue_contacts(
         venue_id=table.column("venue_id"), last_exposure=table.column("last_exposure"),
         overlap_seconds=table.column("overlap_seconds"),
     )
+
+
+def _dwell_table(protocol: Protocol) -> pa.Table:
+    kinds = sorted(protocol.contact.dwell_minutes_by_kind.items())
+    return pa.table({
+        "kind": pa.array([k for k, _ in kinds], pa.string()),
+        "minutes": pa.array([m for _, m in kinds], pa.int64()),
+    })
